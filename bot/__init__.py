@@ -1,0 +1,1 @@
+"""grillbot: a study-group bot for ML / AI research-scientist interview practice."""

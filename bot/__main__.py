@@ -1,0 +1,98 @@
+"""Command line: `python -m bot [run | content check [PATHS] | practice | db migrate]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.core.content import Bank, ContentError, Problem, add_pack_file, coverage_table, load_frameworks, pack_files
+from bot.log import setup_logging
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("bot")
+
+NO_TOKEN = """\
+DISCORD_TOKEN is not set, so the Discord bot cannot start.
+
+  1. Create an application and a bot user at https://discord.com/developers/applications
+     (README: "Create the Discord application" lists the intents and permissions).
+  2. cp .env.example .env   and put the bot token after DISCORD_TOKEN=
+     (or: export DISCORD_TOKEN=...)
+  3. make run
+
+To practise without Discord right now:  python -m bot practice   (or: make practice)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="grillbot: interview practice for study groups")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the Discord bot (default)")
+    content = commands.add_parser("content", help="content tools")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate question packs and print coverage")
+    check.add_argument("paths", nargs="*", type=Path, help="pack files or folders (default: the shipped content)")
+    db = commands.add_parser("db", help="database tools")
+    db.add_subparsers(dest="db_command", required=True).add_parser("migrate", help="apply schema migrations")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.log_file)
+
+    if args.command == "content":
+        return check_content(settings, args.paths)
+    if args.command == "db":
+        return asyncio.run(migrate(settings))
+    return run_discord(settings)
+
+
+def check_content(settings: Settings, paths: list[Path]) -> int:
+    """Validate packs; print every problem as file:line, or the coverage table when clean."""
+    try:
+        bank = Bank(types=load_frameworks(settings.content_dir / "frameworks.yaml"))
+    except ContentError as exc:
+        _print_problems(exc.problems)
+        return 1
+    targets = list(pack_files(paths or [settings.content_dir / "questions"]))
+    if not targets:
+        print("No pack files (*.yaml) found.", file=sys.stderr)
+        return 1
+    for path in targets:
+        add_pack_file(bank, path)
+    if bank.problems:
+        _print_problems(bank.problems)
+        print(
+            f"\n{len(bank.problems)} problem(s); {len(bank.packs)} of {len(targets)} pack(s) loaded.", file=sys.stderr
+        )
+        return 1
+    print(coverage_table(bank))
+    print(f"\nOK: {len(bank.questions)} questions in {len(bank.packs)} pack(s).")
+    return 0
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+async def migrate(settings: Settings) -> int:
+    from bot.storage.db import Database
+
+    async with Database(settings.db_path) as db:
+        print(f"{settings.db_path}: schema version {await db.version()}")
+    return 0
+
+
+def run_discord(settings: Settings) -> int:
+    if not settings.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.discord_ui.runner import run
+
+    return run(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Composition root: settings -> database -> stores -> services. Front ends get a `Services`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.content import Bank, load_bank
+from bot.core.ports import Clock, Publisher, SystemClock
+from bot.core.services.boards import BoardService
+from bot.core.services.rounds import GrillService
+from bot.core.services.votes import VoteService
+from bot.storage.boards import BoardRepo
+from bot.storage.db import Database
+from bot.storage.rounds import RoundRepo
+from bot.storage.spaces import SpaceRepo
+
+
+@dataclass(slots=True)
+class Services:
+    bank: Bank
+    db: Database
+    clock: Clock
+    spaces: SpaceRepo
+    rounds: RoundRepo
+    grill: GrillService
+    votes: VoteService
+    boards: BoardService
+
+
+@asynccontextmanager
+async def open_services(
+    db_path: str,
+    content_dir: Path,
+    clock: Clock | None = None,
+    publisher: Publisher | None = None,
+    bank: Bank | None = None,
+) -> AsyncIterator[Services]:
+    """Open the database (migrating it) and wire every service; closes the database on exit."""
+    bank = bank or load_bank(content_dir)
+    clock = clock or SystemClock()
+    async with Database(db_path) as db:
+        spaces, rounds, boards = SpaceRepo(db), RoundRepo(db), BoardRepo(db)
+        yield Services(
+            bank=bank,
+            db=db,
+            clock=clock,
+            spaces=spaces,
+            rounds=rounds,
+            grill=GrillService(bank, spaces, rounds, clock, publisher),
+            votes=VoteService(spaces, rounds, clock),
+            boards=BoardService(spaces, rounds, boards, clock),
+        )

@@ -1,0 +1,423 @@
+"""Load and validate the YAML content: `frameworks.yaml` and question packs (SPEC section 3).
+
+Every problem is reported as `file:line: what is wrong`. A bad pack is refused whole while the
+other packs load. Files are read with PyYAML's safe loader, after a linear pre-scan of the
+event stream that refuses aliases (alias bombs), deep nesting and oversized files, so a hostile
+file costs time proportional to its size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.models import TYPE_IDS, Criterion, Question, QuestionType
+
+MAX_PACK_BYTES = 1024 * 1024
+MAX_PACK_QUESTIONS = 2000
+MAX_PROMPT_CHARS = 1500
+MAX_NESTING = 16
+ID_PATTERN = re.compile(r"[a-z0-9-]+")  # pack and question ids
+TAG_PATTERN = re.compile(r"[a-z0-9_-]+")  # criterion, topic and bridge ids
+MAX_ID_CHARS = 64
+# Discord shows a criterion as a modal Label: label <= 45 and description <= 100 characters.
+MAX_CRITERION_LABEL = 45
+MAX_CRITERION_DESCRIPTION = 100
+
+PACK_KEYS = {"pack", "title", "questions"}
+QUESTION_REQUIRED = ("id", "type", "prompt", "key_points", "topics", "difficulty")
+QUESTION_OPTIONAL = ("also_types", "follow_ups", "bridges", "rubric", "source")
+TYPE_KEYS = {"name", "answer_shape", "criteria", "failure_modes"}
+CRITERION_KEYS = {"id", "label", "description"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised when content that everything depends on (the frameworks) cannot be used."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    id: str
+    title: str
+    path: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(slots=True)
+class Bank:
+    """The loaded content: the six question types and every pack that validated."""
+
+    types: dict[str, QuestionType]
+    packs: dict[str, Pack] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add_pack(self, pack: Pack) -> None:
+        self.packs[pack.id] = pack
+        for question in pack.questions:
+            self.questions[question.id] = question
+
+    def criteria_for(self, question: Question) -> tuple[Criterion, ...]:
+        """The rubric a question is scored on: its `rubric` subset, else its type's criteria."""
+        qtype = self.types[question.type]
+        if not question.rubric:
+            return qtype.criteria
+        return tuple(c for c in qtype.criteria if c.id in question.rubric)
+
+    def topics(self) -> list[str]:
+        return sorted({t for q in self.questions.values() for t in q.topics})
+
+    def select(
+        self, type_id: str | None = None, topic: str | None = None, difficulty: int | None = None
+    ) -> list[Question]:
+        """Questions matching every filter given, in a stable order."""
+        return [
+            q
+            for q in sorted(self.questions.values(), key=lambda q: q.id)
+            if (type_id is None or q.type == type_id)
+            and (topic is None or topic in q.topics)
+            and (difficulty is None or q.difficulty == difficulty)
+        ]
+
+
+# --- YAML reading --------------------------------------------------------------------------
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _prescan(text: str, name: str) -> list[Problem]:
+    """Refuse aliases and deep nesting from the event stream, before any node is built."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return [Problem(name, _line(event), "YAML aliases (*name) are not allowed in content files")]
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return [Problem(name, _line(event), f"nesting deeper than {MAX_NESTING} levels")]
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        return [Problem(name, line, f"not valid YAML: {reason}")]
+    return []
+
+
+def _read_yaml(path: Path, name: str) -> tuple[yaml.Node | None, list[Problem]]:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, [Problem(name, 1, f"cannot read the file: {exc.strerror}")]
+    if size > MAX_PACK_BYTES:
+        return None, [Problem(name, 1, f"file is {size} bytes; the limit is {MAX_PACK_BYTES} (1 MiB)")]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(name, 1, "file is not UTF-8 text")]
+    problems = _prescan(text, name)
+    if problems:
+        return None, problems
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return None, [Problem(name, 1, "file is empty")]
+    return node, []
+
+
+class _Reader:
+    """Walks composed YAML nodes, converting scalars with the safe constructor and recording problems."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.problems: list[Problem] = []
+        self._constructor = yaml.SafeLoader("")
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(self.name, _line(node), message))
+
+    def value(self, node: yaml.Node) -> Any:
+        return self._constructor.construct_object(node, deep=True)
+
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: Iterable[str], required: Iterable[str] = ()
+    ) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of keys to values")
+            return None
+        allowed = set(allowed)
+        entries: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = self.value(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.problem(key_node, f"{what} has a key that is not a string")
+            elif key not in allowed:
+                self.problem(key_node, f"unknown key '{key}' in {what} (allowed: {', '.join(sorted(allowed))})")
+            elif key in entries:
+                self.problem(key_node, f"key '{key}' appears twice in {what}")
+            else:
+                entries[key] = value_node
+        for key in required:
+            if key not in entries:
+                self.problem(node, f"missing required key '{key}' in {what}")
+        return entries
+
+    def text(self, node: yaml.Node, key: str, limit: int | None = None) -> str | None:
+        value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        if not isinstance(value, str):
+            self.problem(node, f"'{key}' must be text")
+            return None
+        if not value.strip():
+            self.problem(node, f"'{key}' is empty")
+            return None
+        if limit is not None and len(value) > limit:
+            self.problem(node, f"'{key}' is {len(value)} characters; the limit is {limit}")
+            return None
+        return value.strip()
+
+    def ident(self, node: yaml.Node, key: str, pattern: re.Pattern[str] = ID_PATTERN) -> str | None:
+        value = self.text(node, key)
+        if value is None:
+            return None
+        if not pattern.fullmatch(value) or len(value) > MAX_ID_CHARS:
+            chars = "a-z, 0-9 and '-'" if pattern is ID_PATTERN else "a-z, 0-9, '_' and '-'"
+            self.problem(node, f"'{key}' '{value}' must be 1-{MAX_ID_CHARS} characters of {chars}")
+            return None
+        return value
+
+    def texts(self, node: yaml.Node, key: str, low: int, high: int, *, ids: bool = False) -> list[str] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"'{key}' must be a list")
+            return None
+        if not low <= len(node.value) <= high:
+            self.problem(node, f"'{key}' must have {low} to {high} items (has {len(node.value)})")
+            return None
+        items = [self.ident(item, key, TAG_PATTERN) if ids else self.text(item, key) for item in node.value]
+        return None if any(item is None for item in items) else [i for i in items if i is not None]
+
+
+# --- frameworks ----------------------------------------------------------------------------
+
+
+def load_frameworks(path: Path) -> dict[str, QuestionType]:
+    """Load `frameworks.yaml`. Every type must be present; any problem raises ContentError."""
+    name = str(path)
+    node, problems = _read_yaml(path, name)
+    if node is None:
+        raise ContentError(problems)
+    reader = _Reader(name)
+    types: dict[str, QuestionType] = {}
+    top = reader.mapping(node, "the frameworks file", {"types"}, ("types",))
+    entries = reader.mapping(top["types"], "'types'", TYPE_IDS) if top and "types" in top else None
+    for type_id in TYPE_IDS if entries is not None else ():
+        if type_id not in entries:
+            reader.problem(top["types"], f"question type '{type_id}' is missing")
+            continue
+        qtype = _question_type(reader, type_id, entries[type_id])
+        if qtype:
+            types[type_id] = qtype
+    if reader.problems:
+        raise ContentError(reader.problems)
+    return types
+
+
+def _question_type(reader: _Reader, type_id: str, node: yaml.Node) -> QuestionType | None:
+    fields = reader.mapping(node, f"type '{type_id}'", TYPE_KEYS, TYPE_KEYS)
+    if fields is None or set(fields) != TYPE_KEYS:
+        return None
+    name = reader.text(fields["name"], "name")
+    shape = reader.text(fields["answer_shape"], "answer_shape")
+    failure_modes = reader.texts(fields["failure_modes"], "failure_modes", 1, 10)
+    criteria_node = fields["criteria"]
+    criteria: list[Criterion] = []
+    if not isinstance(criteria_node, yaml.SequenceNode) or not 3 <= len(criteria_node.value) <= 5:
+        reader.problem(criteria_node, f"'criteria' of type '{type_id}' must be a list of 3 to 5 items")
+        return None
+    for item in criteria_node.value:
+        crit = reader.mapping(item, "a criterion", CRITERION_KEYS, CRITERION_KEYS)
+        if crit is None or set(crit) != CRITERION_KEYS:
+            continue
+        cid = reader.ident(crit["id"], "id", TAG_PATTERN)
+        label = reader.text(crit["label"], "label", MAX_CRITERION_LABEL)
+        description = reader.text(crit["description"], "description", MAX_CRITERION_DESCRIPTION)
+        if cid and any(c.id == cid for c in criteria):
+            reader.problem(crit["id"], f"criterion id '{cid}' appears twice in type '{type_id}'")
+        elif cid and label and description:
+            criteria.append(Criterion(cid, label, description))
+    if not (name and shape and failure_modes) or len(criteria) != len(criteria_node.value):
+        return None
+    return QuestionType(type_id, name, shape, tuple(criteria), tuple(failure_modes))
+
+
+# --- packs ---------------------------------------------------------------------------------
+
+
+def read_pack(
+    path: Path, types: dict[str, QuestionType], taken: dict[str, str] | None = None, name: str | None = None
+) -> tuple[Pack | None, list[Problem]]:
+    """Validate one pack file. `taken` maps question ids already loaded to where they were defined."""
+    name = name or str(path)
+    node, problems = _read_yaml(path, name)
+    if node is None:
+        return None, problems
+    reader = _Reader(name)
+    top = reader.mapping(node, "the pack", PACK_KEYS, PACK_KEYS)
+    if top is None or set(top) != PACK_KEYS:
+        return None, reader.problems
+    pack_id = reader.ident(top["pack"], "pack")
+    title = reader.text(top["title"], "title")
+    items = top["questions"]
+    if not isinstance(items, yaml.SequenceNode) or not items.value:
+        reader.problem(items, "'questions' must be a non-empty list")
+        return None, reader.problems
+    if len(items.value) > MAX_PACK_QUESTIONS:
+        reader.problem(items, f"pack has {len(items.value)} questions; the limit is {MAX_PACK_QUESTIONS}")
+        return None, reader.problems
+    taken = taken or {}
+    seen: dict[str, str] = {}
+    questions = []
+    for item in items.value:
+        question = _question(reader, item, pack_id or "", types)
+        if question is None:
+            continue
+        where = seen.get(question.id) or taken.get(question.id)
+        if where:
+            reader.problem(item, f"question id '{question.id}' is already used (at {where})")
+            continue
+        seen[question.id] = f"{name}:{_line(item)}"
+        questions.append(question)
+    if reader.problems or not pack_id or not title:
+        return None, reader.problems
+    return Pack(pack_id, title, name, tuple(questions)), []
+
+
+def _question(reader: _Reader, node: yaml.Node, pack_id: str, types: dict[str, QuestionType]) -> Question | None:
+    before = len(reader.problems)
+    fields = reader.mapping(node, "a question", QUESTION_REQUIRED + QUESTION_OPTIONAL, QUESTION_REQUIRED)
+    if fields is None or len(reader.problems) > before:
+        return None
+    qid = reader.ident(fields["id"], "id")
+    type_id = reader.text(fields["type"], "type")
+    qtype = types.get(type_id or "")
+    if type_id and qtype is None:
+        reader.problem(fields["type"], f"unknown question type '{type_id}' (one of: {', '.join(TYPE_IDS)})")
+    difficulty = reader.value(fields["difficulty"]) if isinstance(fields["difficulty"], yaml.ScalarNode) else None
+    if type(difficulty) is not int or difficulty not in (1, 2, 3):
+        reader.problem(fields["difficulty"], "'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)")
+    prompt = reader.text(fields["prompt"], "prompt", MAX_PROMPT_CHARS)
+    key_points = reader.texts(fields["key_points"], "key_points", 2, 8)
+    topics = reader.texts(fields["topics"], "topics", 1, 10, ids=True)
+    optional = {
+        key: reader.texts(fields[key], key, 0, limit, ids=ids)
+        for key, limit, ids in (("also_types", 5, False), ("follow_ups", 3, False), ("bridges", 10, True))
+        if key in fields
+    }
+    for also in optional.get("also_types") or []:
+        if also not in TYPE_IDS:
+            reader.problem(fields["also_types"], f"unknown question type '{also}' in 'also_types'")
+    rubric: list[str] = []
+    if "rubric" in fields:
+        rubric = reader.texts(fields["rubric"], "rubric", 1, 5, ids=True) or []
+        for criterion_id in rubric if qtype else ():
+            if qtype.criterion(criterion_id) is None:
+                known = ", ".join(c.id for c in qtype.criteria)
+                reader.problem(
+                    fields["rubric"],
+                    f"unknown criterion '{criterion_id}' for type '{type_id}' (one of: {known})",
+                )
+    source = reader.text(fields["source"], "source") if "source" in fields else ""
+    if len(reader.problems) > before:
+        return None
+    assert qid and type_id and prompt and key_points and topics and isinstance(difficulty, int)
+    return Question(
+        id=qid,
+        pack=pack_id,
+        type=type_id,
+        topics=tuple(topics),
+        difficulty=difficulty,
+        prompt=prompt,
+        key_points=tuple(key_points),
+        also_types=tuple(optional.get("also_types") or ()),
+        follow_ups=tuple(optional.get("follow_ups") or ()),
+        bridges=tuple(optional.get("bridges") or ()),
+        rubric=tuple(rubric),
+        source=source or "",
+    )
+
+
+def pack_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Expand directories to their `*.yaml`/`*.yml` files, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+        else:
+            yield path
+
+
+def load_bank(content_dir: Path, extra_packs: Iterable[Path] = ()) -> Bank:
+    """Load `frameworks.yaml` and every pack under `questions/`, plus any extra pack files.
+
+    Bad packs are refused and reported in `bank.problems`; the good ones load. A pack whose id or
+    question ids clash with an earlier file (in sorted order) is the one refused.
+    """
+    bank = Bank(types=load_frameworks(content_dir / "frameworks.yaml"))
+    for path in pack_files([content_dir / "questions", *extra_packs]):
+        add_pack_file(bank, path)
+    return bank
+
+
+def add_pack_file(bank: Bank, path: Path, name: str | None = None) -> Pack | None:
+    """Validate `path` against what `bank` holds and add it when clean; record problems otherwise."""
+    taken = {qid: f"pack '{q.pack}'" for qid, q in bank.questions.items()}
+    pack, problems = read_pack(path, bank.types, taken, name)
+    if pack and pack.id in bank.packs:
+        problems = [Problem(pack.path, 1, f"pack id '{pack.id}' is already used by {bank.packs[pack.id].path}")]
+        pack = None
+    bank.problems.extend(problems)
+    if pack:
+        bank.add_pack(pack)
+    return pack
+
+
+def coverage_table(bank: Bank) -> str:
+    """A plain-text table of question counts: one row per pack, columns per type and difficulty."""
+    short = {"research_judgment": "research", "derivation": "deriv", "evaluation": "eval", "debugging": "debug"}
+    headers = ["pack", *(short.get(t, t) for t in TYPE_IDS), "d1", "d2", "d3", "total"]
+    rows: list[list[str]] = []
+    totals = [0] * (len(headers) - 1)
+    for pack in sorted(bank.packs.values(), key=lambda p: p.id):
+        counts = [sum(q.type == t for q in pack.questions) for t in TYPE_IDS]
+        counts += [sum(q.difficulty == d for q in pack.questions) for d in (1, 2, 3)]
+        counts.append(len(pack.questions))
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        rows.append([pack.id, *map(str, counts)])
+    rows.append(["TOTAL", *map(str, totals)])
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(headers), rule, *map(fmt, rows[:-1]), rule, fmt(rows[-1])])

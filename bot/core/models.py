@@ -1,0 +1,207 @@
+"""Domain records shared by the core, the store and every front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+TYPE_IDS: tuple[str, ...] = (
+    "derivation",
+    "coding",
+    "debugging",
+    "evaluation",
+    "systems",
+    "research_judgment",
+)
+MAX_CRITERION_POINTS = 2  # each rubric criterion scores 0 (missing), 1 (partial) or 2 (strong)
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionType:
+    id: str
+    name: str
+    answer_shape: str
+    criteria: tuple[Criterion, ...]
+    failure_modes: tuple[str, ...]
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    pack: str
+    type: str
+    topics: tuple[str, ...]
+    difficulty: int
+    prompt: str
+    key_points: tuple[str, ...]
+    also_types: tuple[str, ...] = ()
+    follow_ups: tuple[str, ...] = ()
+    bridges: tuple[str, ...] = ()
+    rubric: tuple[str, ...] = ()
+    source: str = ""
+
+    def reads_as(self, type_id: str) -> bool:
+        """True when `type_id` is this question's type or one of its honest other readings."""
+        return type_id == self.type or type_id in self.also_types
+
+
+class Period(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"
+
+
+class BoardView(StrEnum):
+    POINTS = "points"
+    RATING = "rating"
+
+
+class RoundState(StrEnum):
+    POSTING = "posting"  # the unique row is written, the post is not confirmed yet
+    OPEN = "open"  # answers (until answers_close_at) and votes accepted
+    CLOSING = "closing"  # no more votes; scores being computed
+    CLOSED = "closed"  # results final
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    """Per-space daily-grill settings. `weekdays` are ISO numbers, Monday = 1."""
+
+    space_id: str
+    channel_ref: str | None = None
+    post_time: str = "09:00"
+    timezone: str = "UTC"
+    weekdays: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
+    paused: bool = False
+    blind_mode: bool = False
+    answer_window_minutes: int | None = None  # None: answers accepted until the round closes
+    close_before_next_minutes: int = 120  # the round closes this long before the next post
+    reminder_before_close_minutes: int = 180
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSnapshot:
+    """What the members were shown and will be shown at close: stored with the round."""
+
+    id: str
+    type: str
+    prompt: str
+    topics: tuple[str, ...]
+    difficulty: int
+    key_points: tuple[str, ...]
+    follow_ups: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    id: int
+    space_id: str
+    kind: str  # "daily" | "drill"
+    local_date: date | None
+    state: RoundState
+    question: QuestionSnapshot
+    channel_ref: str | None
+    message_ref: str | None
+    thread_ref: str | None
+    opened_at: datetime
+    answers_close_at: datetime
+    closes_at: datetime
+    blind: bool = False
+    reminded: bool = False
+    revealed: bool = False
+    results_ref: str | None = None
+
+    def accepts_answers(self, now: datetime) -> bool:
+        return self.state is RoundState.OPEN and now < self.answers_close_at
+
+    def accepts_votes(self, now: datetime) -> bool:
+        return self.state is RoundState.OPEN and now < self.closes_at
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    id: int
+    round_id: int
+    member_id: str
+    body: str
+    message_ref: str | None
+    created_at: datetime
+    updated_at: datetime
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    answer_id: int
+    voter_id: str
+    scores: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def points(self) -> int:
+        return sum(self.scores.values())
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    criterion: Criterion
+    mean: float | None  # mean points over voters, None without votes
+    disagreement: bool  # some voters gave 0 and some gave 2
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    answer: Answer
+    display_name: str
+    score: float | None
+    voters: int
+    criteria: tuple[CriterionResult, ...]
+    rank: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResults:
+    round: Round
+    answers: tuple[AnswerResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    rank: int
+    member_id: str
+    display_name: str
+    value: float  # points, or mean score for the rating view
+    answers: int
+    votes_cast: int
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """One member's aggregate in one type (or overall) and period."""
+
+    points: float = 0.0
+    answers: int = 0
+    scored_answers: int = 0
+    score_sum: float = 0.0
+    votes_cast: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    space_id: str
+    type_id: str | None  # None: overall
+    period: Period
+    view: BoardView
+    rows: tuple[BoardRow, ...]
+    caller: BoardRow | None  # the caller's own row, also when outside the rows shown

@@ -1,0 +1,92 @@
+"""Scoring rules (SPEC section 5), pure functions with the formulas written out.
+
+Answer score, in 0..100:
+    r_v   = points_v / max_points                  each voter's share of the rubric's points
+    score = 100 * (sum_v r_v + K * m) / (n + K)    n voters, K = PRIOR_VOTES = 3,
+                                                   m = the space's mean r over all votes on
+                                                   answers of the same question type
+An answer without votes has no score (None) but still counts as participation.
+
+Leaderboard points for a member in a type and period:
+    points = sum of their answers' scores / 10 + 1 per answer of someone else they voted on
+Rating view: mean answer score, for members with at least RATING_MIN_ANSWERS scored answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TypeVar
+
+from bot.core.models import MAX_CRITERION_POINTS, Criterion, CriterionResult, Vote
+
+PRIOR_VOTES = 3
+DEFAULT_PRIOR_MEAN = 0.5  # used before a space has any vote on a type
+RATING_MIN_ANSWERS = 3
+POINTS_PER_VOTE_CAST = 1.0
+SCORE_TO_POINTS = 0.1
+
+T = TypeVar("T")
+
+
+def max_points(criteria: Sequence[Criterion]) -> int:
+    return MAX_CRITERION_POINTS * len(criteria)
+
+
+def vote_ratio(vote: Vote, criteria: Sequence[Criterion]) -> float:
+    return vote.points / max_points(criteria)
+
+
+def answer_score(ratios: Sequence[float], prior_mean: float, prior_votes: int = PRIOR_VOTES) -> float | None:
+    """Mean voter ratio shrunk toward `prior_mean` with the weight of `prior_votes` votes, as 0..100."""
+    if not ratios:
+        return None
+    return 100.0 * (sum(ratios) + prior_votes * prior_mean) / (len(ratios) + prior_votes)
+
+
+def criterion_results(criteria: Sequence[Criterion], votes: Sequence[Vote]) -> tuple[CriterionResult, ...]:
+    """Per-criterion mean points and a disagreement flag (some voter gave 0, another gave 2)."""
+    results = []
+    for criterion in criteria:
+        given = [v.scores[criterion.id] for v in votes if criterion.id in v.scores]
+        mean = sum(given) / len(given) if given else None
+        disagreement = 0 in given and MAX_CRITERION_POINTS in given
+        results.append(CriterionResult(criterion, mean, disagreement))
+    return tuple(results)
+
+
+def leaderboard_points(score_sum: float, votes_cast: int) -> float:
+    return score_sum * SCORE_TO_POINTS + votes_cast * POINTS_PER_VOTE_CAST
+
+
+def competition_ranks(values: Sequence[float]) -> list[int]:
+    """Ranks for values sorted best first; equal values share a rank ("1, 1, 3")."""
+    ranks: list[int] = []
+    for i, value in enumerate(values):
+        tied = i > 0 and _same(value, values[i - 1])
+        ranks.append(ranks[-1] if tied else i + 1)
+    return ranks
+
+
+def cut_with_ties(items: Sequence[T], ranks: Sequence[int], limit: int) -> list[T]:
+    """The first `limit` items, extended by any that tie the last one kept."""
+    if len(items) <= limit:
+        return list(items)
+    last_rank = ranks[limit - 1]
+    return [item for item, rank in zip(items, ranks, strict=True) if rank <= last_rank]
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) < 1e-9
+
+
+def period_keys(local_date: date) -> tuple[str, str, str]:
+    """The aggregate keys a round on `local_date` counts toward: all time, its ISO week, its month."""
+    year, week, _ = local_date.isocalendar()
+    return ("all", f"week:{year}-W{week:02d}", f"month:{local_date:%Y-%m}")
+
+
+def period_key(period: str, local_date: date) -> str:
+    """The aggregate key of `period` ('week', 'month' or 'all') for the period holding `local_date`."""
+    keys = dict(zip(("all", "week", "month"), period_keys(local_date), strict=True))
+    return keys[period]

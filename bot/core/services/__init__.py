@@ -1,0 +1,1 @@
+"""Use cases: async, platform-neutral, depending only on the ports in `bot.core.ports`."""

@@ -1,0 +1,413 @@
+"""Rounds, answers and votes, with the leaderboard aggregate moved in the same transactions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.core.errors import RoundClosed
+from bot.core.models import Answer, Criterion, QuestionSnapshot, Round, RoundState, Vote
+from bot.core.scoring import leaderboard_points
+from bot.storage.boards import bump
+from bot.storage.db import Database, instant, parse_instant
+
+
+def snapshot_json(question: QuestionSnapshot) -> str:
+    return json.dumps(asdict(question), ensure_ascii=False)
+
+
+def _snapshot(text: str) -> QuestionSnapshot:
+    data = json.loads(text)
+    return QuestionSnapshot(
+        id=data["id"],
+        type=data["type"],
+        prompt=data["prompt"],
+        topics=tuple(data["topics"]),
+        difficulty=data["difficulty"],
+        key_points=tuple(data["key_points"]),
+        follow_ups=tuple(data["follow_ups"]),
+        criteria=tuple(Criterion(**c) for c in data["criteria"]),
+    )
+
+
+def _round(row: aiosqlite.Row) -> Round:
+    return Round(
+        id=row["id"],
+        space_id=row["space_id"],
+        kind=row["kind"],
+        local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
+        state=RoundState(row["state"]),
+        question=_snapshot(row["question_json"]),
+        channel_ref=row["channel_ref"],
+        message_ref=row["message_ref"],
+        thread_ref=row["thread_ref"],
+        opened_at=parse_instant(row["opened_at"]),
+        answers_close_at=parse_instant(row["answers_close_at"]),
+        closes_at=parse_instant(row["closes_at"]),
+        blind=bool(row["blind"]),
+        reminded=bool(row["reminded"]),
+        revealed=bool(row["revealed"]),
+        results_ref=row["results_ref"],
+    )
+
+
+def _answer(row: aiosqlite.Row) -> Answer:
+    return Answer(
+        id=row["id"],
+        round_id=row["round_id"],
+        member_id=row["member_id"],
+        body=row["body"],
+        message_ref=row["message_ref"],
+        created_at=parse_instant(row["created_at"]),
+        updated_at=parse_instant(row["updated_at"]),
+        score=row["score"],
+    )
+
+
+class RoundRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- rounds ------------------------------------------------------------------------
+
+    async def create_round(self, draft: Round) -> Round | None:
+        """Insert a round; None when a daily round already exists for that space and local date."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO rounds (space_id, kind, local_date, state, question_id, qtype, question_json, "
+                "channel_ref, blind, opened_at, answers_close_at, closes_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (
+                    draft.space_id,
+                    draft.kind,
+                    draft.local_date.isoformat() if draft.local_date else None,
+                    draft.state.value,
+                    draft.question.id,
+                    draft.question.type,
+                    snapshot_json(draft.question),
+                    draft.channel_ref,
+                    int(draft.blind),
+                    instant(draft.opened_at),
+                    instant(draft.answers_close_at),
+                    instant(draft.closes_at),
+                ),
+            )
+            if cursor.rowcount == 0:
+                return None
+            round_id = cursor.lastrowid
+        created = await self.get(int(round_id or 0))
+        assert created is not None
+        return created
+
+    async def mark_posted(self, round_id: int, message_ref: str, thread_ref: str | None) -> Round:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE rounds SET message_ref = ?, thread_ref = ?, state = 'open' WHERE id = ? AND state = 'posting'",
+                (message_ref, thread_ref, round_id),
+            )
+        posted = await self.get(round_id)
+        assert posted is not None
+        return posted
+
+    async def _one_round(self, where: str, params: tuple[object, ...]) -> Round | None:
+        async with self.db.read() as conn:
+            row = await (await conn.execute(f"SELECT * FROM rounds WHERE {where}", params)).fetchone()
+        return _round(row) if row else None
+
+    async def get(self, round_id: int) -> Round | None:
+        return await self._one_round("id = ?", (round_id,))
+
+    async def by_thread(self, thread_ref: str) -> Round | None:
+        return await self._one_round("thread_ref = ? ORDER BY id DESC LIMIT 1", (thread_ref,))
+
+    async def by_message(self, message_ref: str) -> Round | None:
+        return await self._one_round("message_ref = ? ORDER BY id DESC LIMIT 1", (message_ref,))
+
+    async def in_states(self, *states: str) -> list[Round]:
+        marks = ", ".join("?" for _ in states)
+        async with self.db.read() as conn:
+            rows = await (
+                await conn.execute(f"SELECT * FROM rounds WHERE state IN ({marks}) ORDER BY id", states)
+            ).fetchall()
+        return [_round(r) for r in rows]
+
+    async def open_daily(self, space_id: str) -> list[Round]:
+        async with self.db.read() as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT * FROM rounds WHERE space_id = ? AND kind = 'daily' AND state IN ('posting', 'open') "
+                    "ORDER BY id",
+                    (space_id,),
+                )
+            ).fetchall()
+        return [_round(r) for r in rows]
+
+    async def daily_dates(self, space_id: str) -> list[date]:
+        async with self.db.read() as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT local_date FROM rounds WHERE space_id = ? AND kind = 'daily' ORDER BY local_date",
+                    (space_id,),
+                )
+            ).fetchall()
+        return [date.fromisoformat(r[0]) for r in rows]
+
+    async def recent_question_ids(self, space_id: str) -> list[str]:
+        """Question ids already put to this space, most recent first."""
+        async with self.db.read() as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT question_id FROM rounds WHERE space_id = ? AND kind = 'daily' ORDER BY id DESC",
+                    (space_id,),
+                )
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    async def _set(self, round_id: int, column: str, value: object) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(f"UPDATE rounds SET {column} = ? WHERE id = ?", (value, round_id))
+
+    async def set_seen_message(self, round_id: int, message_ref: str) -> None:
+        """Advance the history cursor; message refs are snowflake-like, so larger means later."""
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE rounds SET seen_message_ref = ? WHERE id = ? AND "
+                "(seen_message_ref IS NULL OR CAST(seen_message_ref AS INTEGER) < CAST(? AS INTEGER))",
+                (message_ref, round_id, message_ref),
+            )
+
+    async def seen_message(self, round_id: int) -> str | None:
+        async with self.db.read() as conn:
+            row = await (await conn.execute("SELECT seen_message_ref FROM rounds WHERE id = ?", (round_id,))).fetchone()
+        return row[0] if row else None
+
+    async def set_reminded(self, round_id: int) -> None:
+        await self._set(round_id, "reminded", 1)
+
+    async def set_revealed(self, round_id: int) -> None:
+        await self._set(round_id, "revealed", 1)
+
+    async def discard_posting(self, round_id: int) -> None:
+        """Forget a round whose post certainly failed, so the date can be posted again."""
+        async with self.db.write() as conn:
+            await conn.execute("DELETE FROM rounds WHERE id = ? AND state = 'posting'", (round_id,))
+
+    async def set_results_ref(self, round_id: int, results_ref: str) -> None:
+        await self._set(round_id, "results_ref", results_ref)
+
+    # --- answers -----------------------------------------------------------------------
+
+    async def save_answer(
+        self, round_id: int, member_id: str, body: str, message_ref: str | None, now: datetime
+    ) -> tuple[Answer, bool]:
+        """Create the member's answer or replace its text; (answer, created). Refused once closed."""
+        async with self.db.write() as conn:
+            state = await (
+                await conn.execute("SELECT state, answers_close_at FROM rounds WHERE id = ?", (round_id,))
+            ).fetchone()
+            if state is None or state["state"] != "open" or state["answers_close_at"] <= instant(now):
+                raise RoundClosed("Answers for this round are closed.")
+            existing = await (
+                await conn.execute("SELECT id FROM answers WHERE round_id = ? AND member_id = ?", (round_id, member_id))
+            ).fetchone()
+            if existing:
+                await conn.execute(
+                    "UPDATE answers SET body = ?, updated_at = ?, message_ref = COALESCE(?, message_ref) WHERE id = ?",
+                    (body, instant(now), message_ref, existing["id"]),
+                )
+                answer_id = existing["id"]
+            else:
+                cursor = await conn.execute(
+                    "INSERT INTO answers (round_id, member_id, body, message_ref, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (round_id, member_id, body, message_ref, instant(now), instant(now)),
+                )
+                answer_id = cursor.lastrowid
+            row = await (await conn.execute("SELECT * FROM answers WHERE id = ?", (answer_id,))).fetchone()
+        return _answer(row), existing is None
+
+    async def withdraw_answer(self, answer_id: int) -> None:
+        """Delete an answer of an open round with its votes, taking back the voters' credits."""
+        async with self.db.write() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT r.space_id, r.qtype, r.local_date, r.state FROM answers a "
+                    "JOIN rounds r ON r.id = a.round_id WHERE a.id = ?",
+                    (answer_id,),
+                )
+            ).fetchone()
+            if row is None:
+                return
+            if row["state"] != "open":
+                raise RoundClosed("This round is closed, so its answers are final.")
+            votes = await (
+                await conn.execute("SELECT voter_id, ratio FROM votes WHERE answer_id = ?", (answer_id,))
+            ).fetchall()
+            for vote in votes:
+                if row["local_date"]:
+                    await bump(
+                        conn,
+                        row["space_id"],
+                        row["qtype"],
+                        date.fromisoformat(row["local_date"]),
+                        vote["voter_id"],
+                        points=-leaderboard_points(0, 1),
+                        votes_cast=-1,
+                    )
+            if votes:
+                await conn.execute(
+                    "UPDATE type_means SET ratio_sum = ratio_sum - ?, votes = votes - ? "
+                    "WHERE space_id = ? AND qtype = ?",
+                    (sum(v["ratio"] for v in votes), len(votes), row["space_id"], row["qtype"]),
+                )
+            await conn.execute("DELETE FROM answers WHERE id = ?", (answer_id,))
+
+    async def _answers(self, where: str, params: tuple[object, ...]) -> list[Answer]:
+        async with self.db.read() as conn:
+            rows = await (await conn.execute(f"SELECT * FROM answers WHERE {where} ORDER BY id", params)).fetchall()
+        return [_answer(r) for r in rows]
+
+    async def answer(self, answer_id: int) -> Answer | None:
+        found = await self._answers("id = ?", (answer_id,))
+        return found[0] if found else None
+
+    async def answer_by_message(self, message_ref: str) -> Answer | None:
+        found = await self._answers("message_ref = ?", (message_ref,))
+        return found[0] if found else None
+
+    async def answer_of(self, round_id: int, member_id: str) -> Answer | None:
+        found = await self._answers("round_id = ? AND member_id = ?", (round_id, member_id))
+        return found[0] if found else None
+
+    async def answers(self, round_id: int) -> list[Answer]:
+        return await self._answers("round_id = ?", (round_id,))
+
+    async def answered_dates(self, space_id: str, member_id: str) -> set[date]:
+        async with self.db.read() as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT r.local_date FROM answers a JOIN rounds r ON r.id = a.round_id "
+                    "WHERE r.space_id = ? AND r.kind = 'daily' AND a.member_id = ?",
+                    (space_id, member_id),
+                )
+            ).fetchall()
+        return {date.fromisoformat(r[0]) for r in rows}
+
+    # --- votes -------------------------------------------------------------------------
+
+    async def save_vote(self, answer: Answer, vote: Vote, ratio: float, now: datetime) -> bool:
+        """Insert or replace a vote while its round takes votes; True when it is the voter's first.
+
+        The first vote on an answer credits the voter on the leaderboard; a re-vote only moves
+        the type's running mean.
+        """
+        async with self.db.write() as conn:
+            rnd = await (
+                await conn.execute(
+                    "SELECT space_id, qtype, local_date, kind, state, closes_at FROM rounds WHERE id = ?",
+                    (answer.round_id,),
+                )
+            ).fetchone()
+            if rnd is None or rnd["state"] != "open" or rnd["closes_at"] <= instant(now):
+                raise RoundClosed("Voting on this round has closed.")
+            if not await (await conn.execute("SELECT 1 FROM answers WHERE id = ?", (answer.id,))).fetchone():
+                raise RoundClosed("That answer was withdrawn by its author.")
+            before = await (
+                await conn.execute(
+                    "SELECT ratio FROM votes WHERE answer_id = ? AND voter_id = ?", (answer.id, vote.voter_id)
+                )
+            ).fetchone()
+            await conn.execute(
+                "INSERT INTO votes (answer_id, voter_id, scores_json, ratio, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id, voter_id) DO UPDATE SET "
+                "scores_json = excluded.scores_json, ratio = excluded.ratio, updated_at = excluded.updated_at",
+                (answer.id, vote.voter_id, json.dumps(vote.scores), ratio, instant(now), instant(now)),
+            )
+            await conn.execute(
+                "INSERT INTO type_means (space_id, qtype, ratio_sum, votes) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (space_id, qtype) DO UPDATE SET ratio_sum = ratio_sum + excluded.ratio_sum, "
+                "votes = votes + excluded.votes",
+                (rnd["space_id"], rnd["qtype"], ratio - (before["ratio"] if before else 0.0), 0 if before else 1),
+            )
+            if before is None and rnd["local_date"]:
+                await bump(
+                    conn,
+                    rnd["space_id"],
+                    rnd["qtype"],
+                    date.fromisoformat(rnd["local_date"]),
+                    vote.voter_id,
+                    points=leaderboard_points(0, 1),
+                    votes_cast=1,
+                )
+        return before is None
+
+    async def votes(self, round_id: int) -> list[Vote]:
+        async with self.db.read() as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT v.answer_id, v.voter_id, v.scores_json FROM votes v "
+                    "JOIN answers a ON a.id = v.answer_id WHERE a.round_id = ? ORDER BY v.created_at",
+                    (round_id,),
+                )
+            ).fetchall()
+        return [Vote(r["answer_id"], r["voter_id"], json.loads(r["scores_json"])) for r in rows]
+
+    async def vote_counts(self, round_id: int) -> dict[int, int]:
+        async with self.db.read() as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT a.id, COUNT(v.voter_id) FROM answers a LEFT JOIN votes v ON v.answer_id = a.id "
+                    "WHERE a.round_id = ? GROUP BY a.id",
+                    (round_id,),
+                )
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    async def type_mean(self, space_id: str, type_id: str) -> float | None:
+        async with self.db.read() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT ratio_sum, votes FROM type_means WHERE space_id = ? AND qtype = ?", (space_id, type_id)
+                )
+            ).fetchone()
+        return row["ratio_sum"] / row["votes"] if row and row["votes"] > 0 else None
+
+    # --- close -------------------------------------------------------------------------
+
+    async def begin_close(self, round_id: int) -> bool:
+        """Stop taking answers and votes. False when the round was not open (already closing or closed)."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE rounds SET state = 'closing' WHERE id = ? AND state IN ('open', 'posting')", (round_id,)
+            )
+        return cursor.rowcount == 1
+
+    async def finish_close(self, rnd: Round, scores: dict[int, float | None]) -> None:
+        """Write final scores and credit every answer to the leaderboard, once."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE rounds SET state = 'closed' WHERE id = ? AND state = 'closing'", (rnd.id,)
+            )
+            if cursor.rowcount == 0:
+                return
+            rows = await (
+                await conn.execute("SELECT id, member_id FROM answers WHERE round_id = ?", (rnd.id,))
+            ).fetchall()
+            for row in rows:
+                score = scores.get(row["id"])
+                await conn.execute("UPDATE answers SET score = ? WHERE id = ?", (score, row["id"]))
+                if rnd.kind == "daily" and rnd.local_date:
+                    await bump(
+                        conn,
+                        rnd.space_id,
+                        rnd.question.type,
+                        rnd.local_date,
+                        row["member_id"],
+                        points=leaderboard_points(score or 0.0, 0),
+                        answers=1,
+                        scored=int(score is not None),
+                        score_sum=score or 0.0,
+                    )

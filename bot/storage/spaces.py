@@ -1,0 +1,115 @@
+"""Per-space settings, skipped dates and members."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.core.models import GuildSettings
+from bot.storage.db import Database, instant
+
+SETTINGS_COLUMNS = (
+    "channel_ref",
+    "post_time",
+    "timezone",
+    "weekdays",
+    "paused",
+    "blind_mode",
+    "answer_window_minutes",
+    "close_before_next_minutes",
+    "reminder_before_close_minutes",
+)
+
+
+def _settings(row: aiosqlite.Row) -> GuildSettings:
+    return GuildSettings(
+        space_id=row["space_id"],
+        channel_ref=row["channel_ref"],
+        post_time=row["post_time"],
+        timezone=row["timezone"],
+        weekdays=tuple(int(d) for d in row["weekdays"].split(",") if d),
+        paused=bool(row["paused"]),
+        blind_mode=bool(row["blind_mode"]),
+        answer_window_minutes=row["answer_window_minutes"],
+        close_before_next_minutes=row["close_before_next_minutes"],
+        reminder_before_close_minutes=row["reminder_before_close_minutes"],
+    )
+
+
+class SpaceRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def settings(self, space_id: str) -> GuildSettings:
+        async with self.db.read() as conn:
+            row = await (await conn.execute("SELECT * FROM spaces WHERE space_id = ?", (space_id,))).fetchone()
+        return _settings(row) if row else GuildSettings(space_id=space_id)
+
+    async def save_settings(self, settings: GuildSettings, now: datetime) -> None:
+        values = (
+            settings.channel_ref,
+            settings.post_time,
+            settings.timezone,
+            ",".join(map(str, settings.weekdays)),
+            int(settings.paused),
+            int(settings.blind_mode),
+            settings.answer_window_minutes,
+            settings.close_before_next_minutes,
+            settings.reminder_before_close_minutes,
+        )
+        updates = ", ".join(f"{c} = excluded.{c}" for c in SETTINGS_COLUMNS)
+        async with self.db.write() as conn:
+            await conn.execute(
+                f"INSERT INTO spaces (space_id, {', '.join(SETTINGS_COLUMNS)}, updated_at) "
+                f"VALUES (?, {', '.join('?' for _ in SETTINGS_COLUMNS)}, ?) "
+                f"ON CONFLICT (space_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
+                (settings.space_id, *values, instant(now)),
+            )
+
+    async def configured_spaces(self) -> list[GuildSettings]:
+        async with self.db.read() as conn:
+            rows = await (await conn.execute("SELECT * FROM spaces WHERE channel_ref IS NOT NULL")).fetchall()
+        return [_settings(r) for r in rows]
+
+    async def add_skip(self, space_id: str, day: date) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO skips (space_id, local_date) VALUES (?, ?)", (space_id, day.isoformat())
+            )
+
+    async def skips(self, space_id: str) -> set[date]:
+        async with self.db.read() as conn:
+            rows = await (await conn.execute("SELECT local_date FROM skips WHERE space_id = ?", (space_id,))).fetchall()
+        return {date.fromisoformat(r[0]) for r in rows}
+
+    async def remember_member(self, space_id: str, member_id: str, display_name: str) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO members (space_id, member_id, display_name) VALUES (?, ?, ?) "
+                "ON CONFLICT (space_id, member_id) DO UPDATE SET display_name = excluded.display_name "
+                "WHERE display_name <> excluded.display_name",
+                (space_id, member_id, display_name),
+            )
+
+    async def display_names(self, space_id: str, member_ids: Sequence[str]) -> dict[str, str]:
+        if not member_ids:
+            return {}
+        marks = ", ".join("?" for _ in member_ids)
+        async with self.db.read() as conn:
+            rows = await (
+                await conn.execute(
+                    f"SELECT member_id, display_name FROM members WHERE space_id = ? AND member_id IN ({marks})",
+                    (space_id, *member_ids),
+                )
+            ).fetchall()
+        return {r["member_id"]: r["display_name"] for r in rows}
+
+    async def set_hidden(self, space_id: str, member_id: str, hidden: bool) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO members (space_id, member_id, display_name, hidden) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (space_id, member_id) DO UPDATE SET hidden = excluded.hidden",
+                (space_id, member_id, member_id, int(hidden)),
+            )

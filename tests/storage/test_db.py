@@ -1,0 +1,69 @@
+import sqlite3
+
+import pytest
+
+from bot.storage.db import Database, migrations, split_statements
+
+
+async def test_every_connection_gets_wal_normal_busy_timeout_and_foreign_keys(db_path):
+    async with Database(db_path) as db:
+        for opener in (db.write, db.read):
+            async with opener() as conn:
+                pragmas = {}
+                for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys"):
+                    pragmas[name] = (await (await conn.execute(f"PRAGMA {name}")).fetchone())[0]
+            assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000, "foreign_keys": 1}
+
+
+async def test_migrations_set_user_version_and_are_idempotent(db_path):
+    latest = migrations()[-1][0]
+    async with Database(db_path) as db:
+        assert await db.version() == latest
+        assert await db.migrate() == latest
+    with sqlite3.connect(db_path) as raw:
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"rounds", "answers", "votes", "board", "spaces", "members"} <= tables
+
+
+async def test_a_failed_migration_leaves_no_trace(db_path, monkeypatch):
+    import bot.storage.db as dbmod
+
+    good = migrations()
+    broken = [*good, (len(good) + 1, "9999_broken.sql", "CREATE TABLE half (x);\nSELECT * FROM missing_table;")]
+    monkeypatch.setattr(dbmod, "migrations", lambda: broken)
+    db = Database(db_path)
+    with pytest.raises(sqlite3.OperationalError):
+        await db.open()
+    await db.close()
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == len(good)
+        assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
+
+
+async def test_write_rolls_back_on_error(db_path):
+    async with Database(db_path) as db:
+        with pytest.raises(RuntimeError):
+            async with db.write() as conn:
+                await conn.execute("INSERT INTO skips (space_id, local_date) VALUES ('s', '2026-01-01')")
+                raise RuntimeError("boom")
+        async with db.read() as conn:
+            assert (await (await conn.execute("SELECT COUNT(*) FROM skips")).fetchone())[0] == 0
+
+
+def test_split_statements_keeps_semicolons_inside_strings_and_skips_comments():
+    sql = "-- a comment; with a semicolon\nCREATE TABLE t (x TEXT DEFAULT 'a;b');\n\nINSERT INTO t VALUES ('c');\n-- end\n"
+    assert split_statements(sql) == [
+        "-- a comment; with a semicolon\nCREATE TABLE t (x TEXT DEFAULT 'a;b');",
+        "INSERT INTO t VALUES ('c');",
+    ]
+
+
+def test_split_statements_refuses_a_trailing_fragment():
+    with pytest.raises(ValueError, match="incomplete statement"):
+        split_statements("CREATE TABLE t (x)")
+
+
+def test_no_migration_uses_executescript_or_commit():
+    for _, name, sql in migrations():
+        assert "COMMIT" not in sql.upper(), name
+        assert "BEGIN" not in sql.upper(), name
