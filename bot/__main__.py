@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.core.content import Bank, ContentError, Problem, add_pack_file, coverage_table, load_frameworks, pack_files
+from bot.core.models import TYPE_IDS
 from bot.log import setup_logging
 from bot.settings import Settings, load_settings
 
@@ -31,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="grillbot: interview practice for study groups")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Discord bot (default)")
+    practice = commands.add_parser("practice", help="drill in the terminal, no Discord needed")
+    practice.add_argument("--type", dest="type_id", metavar="TYPE", help=f"one of: {', '.join(TYPE_IDS)}")
+    practice.add_argument("--topic", help="a topic id, for example kv-cache")
+    practice.add_argument("--difficulty", type=int, metavar="N", help="1 easy, 2 medium, 3 hard")
+    practice.add_argument("--pack", type=Path, metavar="FILE", help="validate this pack and drill only from it")
+    practice.add_argument("--member", help="whose practice record to use (default: your OS user name)")
     content = commands.add_parser("content", help="content tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate question packs and print coverage")
@@ -45,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_content(settings, args.paths)
     if args.command == "db":
         return asyncio.run(migrate(settings))
+    if args.command == "practice":
+        return run_practice(settings, args)
     return run_discord(settings)
 
 
@@ -83,6 +92,14 @@ async def migrate(settings: Settings) -> int:
     async with Database(settings.db_path) as db:
         print(f"{settings.db_path}: schema version {await db.version()}")
     return 0
+
+
+def run_practice(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.terminal.practice import PracticeOptions, default_member
+    from bot.terminal.practice import run_practice as run_session
+
+    options = PracticeOptions(args.member or default_member(), args.type_id, args.topic, args.difficulty, args.pack)
+    return run_session(options, settings.db_path, settings.content_dir)
 
 
 def run_discord(settings: Settings) -> int:

@@ -10,10 +10,15 @@ from pathlib import Path
 from bot.core.content import Bank, load_bank
 from bot.core.ports import Clock, Publisher, SystemClock
 from bot.core.services.boards import BoardService
+from bot.core.services.drills import DrillService
+from bot.core.services.privacy import PrivacyService
 from bot.core.services.rounds import GrillService
+from bot.core.services.stats import StatsService
 from bot.core.services.votes import VoteService
 from bot.storage.boards import BoardRepo
 from bot.storage.db import Database
+from bot.storage.drills import DrillRepo
+from bot.storage.privacy import PrivacyRepo
 from bot.storage.rounds import RoundRepo
 from bot.storage.spaces import SpaceRepo
 
@@ -28,6 +33,9 @@ class Services:
     grill: GrillService
     votes: VoteService
     boards: BoardService
+    drills: DrillService
+    stats: StatsService
+    privacy: PrivacyService
 
 
 @asynccontextmanager
@@ -42,7 +50,9 @@ async def open_services(
     bank = bank or load_bank(content_dir)
     clock = clock or SystemClock()
     async with Database(db_path) as db:
-        spaces, rounds, boards = SpaceRepo(db), RoundRepo(db), BoardRepo(db)
+        spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
+        board_service = BoardService(spaces, rounds, boards, clock)
+        drills = DrillService(bank, drill_repo, clock)
         yield Services(
             bank=bank,
             db=db,
@@ -51,5 +61,8 @@ async def open_services(
             rounds=rounds,
             grill=GrillService(bank, spaces, rounds, clock, publisher),
             votes=VoteService(spaces, rounds, clock),
-            boards=BoardService(spaces, rounds, boards, clock),
+            boards=board_service,
+            drills=drills,
+            stats=StatsService(bank, board_service, drills, drill_repo, spaces, clock),
+            privacy=PrivacyService(PrivacyRepo(db), clock),
         )

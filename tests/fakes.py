@@ -49,5 +49,6 @@ class FakePublisher:
     async def post_reminder(self, rnd: Round, pending: Sequence[str]) -> None:
         self.reminders.append((rnd, list(pending)))
 
-    async def reveal_answers(self, rnd: Round, answers: Sequence[tuple[Answer, str]]) -> None:
+    async def reveal_answers(self, rnd: Round, answers: Sequence[tuple[Answer, str]]) -> dict[int, str]:
         self.reveals.append((rnd, list(answers)))
+        return {answer.id: f"reveal-{answer.id}" for answer, _ in answers}

@@ -7,7 +7,17 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 NEUTRAL = {
-    "bot/core": {"discord", "aiosqlite", "apscheduler", "slack_bolt", "slack_sdk", "bot.storage", "bot.discord_ui", "cogs"},
+    "bot/core": {
+        "discord",
+        "aiosqlite",
+        "apscheduler",
+        "matplotlib",
+        "slack_bolt",
+        "slack_sdk",
+        "bot.storage",
+        "bot.discord_ui",
+        "cogs",
+    },
     "bot/storage": {"discord", "apscheduler", "slack_bolt", "slack_sdk", "bot.discord_ui", "cogs"},
 }
 

@@ -102,8 +102,8 @@ class Bank:
 # --- YAML reading --------------------------------------------------------------------------
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+def _line(node: yaml.Node | yaml.Event) -> int:
+    return (node.start_mark.line if node.start_mark else 0) + 1
 
 
 def _prescan(text: str, name: str) -> list[Problem]:
@@ -230,14 +230,16 @@ def load_frameworks(path: Path) -> dict[str, QuestionType]:
     reader = _Reader(name)
     types: dict[str, QuestionType] = {}
     top = reader.mapping(node, "the frameworks file", {"types"}, ("types",))
-    entries = reader.mapping(top["types"], "'types'", TYPE_IDS) if top and "types" in top else None
-    for type_id in TYPE_IDS if entries is not None else ():
-        if type_id not in entries:
-            reader.problem(top["types"], f"question type '{type_id}' is missing")
-            continue
-        qtype = _question_type(reader, type_id, entries[type_id])
-        if qtype:
-            types[type_id] = qtype
+    types_node = top.get("types") if top else None
+    entries = reader.mapping(types_node, "'types'", TYPE_IDS) if types_node is not None else None
+    if types_node is not None and entries is not None:
+        for type_id in TYPE_IDS:
+            if type_id not in entries:
+                reader.problem(types_node, f"question type '{type_id}' is missing")
+                continue
+            qtype = _question_type(reader, type_id, entries[type_id])
+            if qtype:
+                types[type_id] = qtype
     if reader.problems:
         raise ContentError(reader.problems)
     return types
@@ -340,8 +342,8 @@ def _question(reader: _Reader, node: yaml.Node, pack_id: str, types: dict[str, Q
     rubric: list[str] = []
     if "rubric" in fields:
         rubric = reader.texts(fields["rubric"], "rubric", 1, 5, ids=True) or []
-        for criterion_id in rubric if qtype else ():
-            if qtype.criterion(criterion_id) is None:
+        for criterion_id in rubric:
+            if qtype is not None and qtype.criterion(criterion_id) is None:
                 known = ", ".join(c.id for c in qtype.criteria)
                 reader.problem(
                     fields["rubric"],

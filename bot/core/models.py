@@ -205,3 +205,48 @@ class Board:
     view: BoardView
     rows: tuple[BoardRow, ...]
     caller: BoardRow | None  # the caller's own row, also when outside the rows shown
+
+
+@dataclass(frozen=True, slots=True)
+class DrillCard:
+    """A member's spaced-repetition state for one question. `state` is the FSRS card as JSON."""
+
+    question_id: str
+    state: str
+    due_at: datetime
+    last_seen_at: datetime
+    reviews: int
+
+
+@dataclass(frozen=True, slots=True)
+class DrillAttempt:
+    """One private drill answer with the member's own score per rubric criterion."""
+
+    space_id: str
+    member_id: str
+    question_id: str
+    type_id: str
+    answer: str
+    scores: dict[str, int]
+    ratio: float  # self-score points / max points over the question's rubric
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RatioSample:
+    """One rubric ratio (0..1) about a member's answer: a drill self-score, or the peer-vote mean of a daily answer."""
+
+    type_id: str
+    source: str  # "self" | "peer"
+    ratio: float
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifyAccuracy:
+    attempts: int = 0
+    correct: int = 0
+
+    @property
+    def ratio(self) -> float | None:
+        return self.correct / self.attempts if self.attempts else None

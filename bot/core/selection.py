@@ -1,25 +1,26 @@
-"""Which question a space gets next: unused first, rotating through the six types."""
+"""Which question comes next: for a space's daily grill, for a member's drill or classify practice."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from bot.core.content import Bank
-from bot.core.models import TYPE_IDS, Question
+from bot.core.models import TYPE_IDS, DrillCard, Question
 
 
 def pick_daily_question(bank: Bank, used_recent_first: Sequence[str], rng: random.Random) -> Question:
     """Pick from the questions this space has not had, of the type it has waited longest for.
 
-    When every question was used, the older half of the history becomes eligible again.
+    When every question was used, the less recently used half becomes eligible again.
     """
     if not bank.questions:
         raise LookupError("the question bank is empty")
-    used = set(used_recent_first)
-    pool = [q for q in bank.questions.values() if q.id not in used]
+    distinct_recent_first = list(dict.fromkeys(used_recent_first))
+    pool = [q for q in bank.questions.values() if q.id not in set(distinct_recent_first)]
     if not pool:
-        recent = set(used_recent_first[: len(used_recent_first) // 2])
+        recent = set(distinct_recent_first[: len(distinct_recent_first) // 2])
         pool = [q for q in bank.questions.values() if q.id not in recent]
     last_seen = {}
     for age, qid in enumerate(used_recent_first):
@@ -30,3 +31,32 @@ def pick_daily_question(bank: Bank, used_recent_first: Sequence[str], rng: rando
     wanted = types_available[0]
     candidates = sorted((q for q in pool if q.type == wanted), key=lambda q: q.id)
     return rng.choice(candidates)
+
+
+def pick_drill_question(
+    pool: Sequence[Question], cards: Mapping[str, DrillCard], now: datetime, rng: random.Random
+) -> Question:
+    """A member's next drill from `pool`: the card due longest ago, else a question never drilled
+    (at random), else the one seen least recently.
+    """
+    if not pool:
+        raise LookupError("no question to drill")
+    due = [q for q in pool if q.id in cards and cards[q.id].due_at <= now]
+    if due:
+        return min(due, key=lambda q: (cards[q.id].due_at, q.id))
+    unseen = [q for q in pool if q.id not in cards]
+    if unseen:
+        return rng.choice(unseen)
+    return min(pool, key=lambda q: (cards[q.id].last_seen_at, q.id))
+
+
+def pick_classify_question(
+    pool: Sequence[Question], classified: Mapping[str, datetime], rng: random.Random
+) -> Question:
+    """A question the member has not classified yet (at random), else the one classified longest ago."""
+    if not pool:
+        raise LookupError("no question to classify")
+    fresh = [q for q in pool if q.id not in classified]
+    if fresh:
+        return rng.choice(fresh)
+    return min(pool, key=lambda q: (classified[q.id], q.id))

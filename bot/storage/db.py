@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -104,8 +105,7 @@ class Database:
             for version, name, sql in migrations():
                 await conn.execute("BEGIN IMMEDIATE")
                 try:
-                    current = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
-                    if version <= current:
+                    if version <= await self.version():
                         await conn.execute("ROLLBACK")
                         continue
                     for statement in split_statements(sql):
@@ -119,9 +119,7 @@ class Database:
             return await self.version()
 
     async def version(self) -> int:
-        conn = self._require(self._writer)
-        row = await (await conn.execute("PRAGMA user_version")).fetchone()
-        return int(row[0])
+        return int(await scalar(self._require(self._writer), "PRAGMA user_version"))
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -163,3 +161,11 @@ def instant(value: datetime) -> str:
 
 def parse_instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+async def scalar(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...] = ()) -> Any:
+    """The first column of the first row of a query that always returns one (a count, a pragma)."""
+    row = await (await conn.execute(sql, params)).fetchone()
+    if row is None:
+        raise LookupError(f"no row for: {sql}")
+    return row[0]

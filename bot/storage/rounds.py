@@ -13,6 +13,7 @@ from bot.core.models import Answer, Criterion, QuestionSnapshot, Round, RoundSta
 from bot.core.scoring import leaderboard_points
 from bot.storage.boards import bump
 from bot.storage.db import Database, instant, parse_instant
+from bot.storage.spaces import remember_member
 
 
 def snapshot_json(question: QuestionSnapshot) -> str:
@@ -201,15 +202,23 @@ class RoundRepo:
     # --- answers -----------------------------------------------------------------------
 
     async def save_answer(
-        self, round_id: int, member_id: str, body: str, message_ref: str | None, now: datetime
+        self,
+        round_id: int,
+        member_id: str,
+        body: str,
+        message_ref: str | None,
+        now: datetime,
+        display_name: str | None = None,
     ) -> tuple[Answer, bool]:
         """Create the member's answer or replace its text; (answer, created). Refused once closed."""
         async with self.db.write() as conn:
             state = await (
-                await conn.execute("SELECT state, answers_close_at FROM rounds WHERE id = ?", (round_id,))
+                await conn.execute("SELECT space_id, state, answers_close_at FROM rounds WHERE id = ?", (round_id,))
             ).fetchone()
             if state is None or state["state"] != "open" or state["answers_close_at"] <= instant(now):
                 raise RoundClosed("Answers for this round are closed.")
+            if display_name is not None:
+                await remember_member(conn, state["space_id"], member_id, display_name)
             existing = await (
                 await conn.execute("SELECT id FROM answers WHERE round_id = ? AND member_id = ?", (round_id, member_id))
             ).fetchone()
@@ -227,6 +236,7 @@ class RoundRepo:
                 )
                 answer_id = cursor.lastrowid
             row = await (await conn.execute("SELECT * FROM answers WHERE id = ?", (answer_id,))).fetchone()
+        assert row is not None  # written in this same transaction
         return _answer(row), existing is None
 
     async def withdraw_answer(self, answer_id: int) -> None:
@@ -243,9 +253,11 @@ class RoundRepo:
                 return
             if row["state"] != "open":
                 raise RoundClosed("This round is closed, so its answers are final.")
-            votes = await (
-                await conn.execute("SELECT voter_id, ratio FROM votes WHERE answer_id = ?", (answer_id,))
-            ).fetchall()
+            votes = list(
+                await (
+                    await conn.execute("SELECT voter_id, ratio FROM votes WHERE answer_id = ?", (answer_id,))
+                ).fetchall()
+            )
             for vote in votes:
                 if row["local_date"]:
                     await bump(
@@ -264,6 +276,11 @@ class RoundRepo:
                     (sum(v["ratio"] for v in votes), len(votes), row["space_id"], row["qtype"]),
                 )
             await conn.execute("DELETE FROM answers WHERE id = ?", (answer_id,))
+
+    async def set_answer_message(self, answer_id: int, message_ref: str) -> None:
+        """Point an answer at the message that shows it (blind mode's reveal), for "Rate answer"."""
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE answers SET message_ref = ? WHERE id = ?", (message_ref, answer_id))
 
     async def _answers(self, where: str, params: tuple[object, ...]) -> list[Answer]:
         async with self.db.read() as conn:
@@ -298,7 +315,7 @@ class RoundRepo:
 
     # --- votes -------------------------------------------------------------------------
 
-    async def save_vote(self, answer: Answer, vote: Vote, ratio: float, now: datetime) -> bool:
+    async def save_vote(self, answer: Answer, vote: Vote, ratio: float, now: datetime, voter_name: str) -> bool:
         """Insert or replace a vote while its round takes votes; True when it is the voter's first.
 
         The first vote on an answer credits the voter on the leaderboard; a re-vote only moves
@@ -320,6 +337,7 @@ class RoundRepo:
                     "SELECT ratio FROM votes WHERE answer_id = ? AND voter_id = ?", (answer.id, vote.voter_id)
                 )
             ).fetchone()
+            await remember_member(conn, rnd["space_id"], vote.voter_id, voter_name)
             await conn.execute(
                 "INSERT INTO votes (answer_id, voter_id, scores_json, ratio, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id, voter_id) DO UPDATE SET "

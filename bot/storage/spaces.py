@@ -23,6 +23,16 @@ SETTINGS_COLUMNS = (
 )
 
 
+async def remember_member(conn: aiosqlite.Connection, space_id: str, member_id: str, display_name: str) -> None:
+    """Keep the member's current display name; runs inside the caller's write transaction."""
+    await conn.execute(
+        "INSERT INTO members (space_id, member_id, display_name) VALUES (?, ?, ?) "
+        "ON CONFLICT (space_id, member_id) DO UPDATE SET display_name = excluded.display_name "
+        "WHERE display_name <> excluded.display_name",
+        (space_id, member_id, display_name),
+    )
+
+
 def _settings(row: aiosqlite.Row) -> GuildSettings:
     return GuildSettings(
         space_id=row["space_id"],
@@ -86,12 +96,7 @@ class SpaceRepo:
 
     async def remember_member(self, space_id: str, member_id: str, display_name: str) -> None:
         async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO members (space_id, member_id, display_name) VALUES (?, ?, ?) "
-                "ON CONFLICT (space_id, member_id) DO UPDATE SET display_name = excluded.display_name "
-                "WHERE display_name <> excluded.display_name",
-                (space_id, member_id, display_name),
-            )
+            await remember_member(conn, space_id, member_id, display_name)
 
     async def display_names(self, space_id: str, member_ids: Sequence[str]) -> dict[str, str]:
         if not member_ids:

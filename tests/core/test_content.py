@@ -79,7 +79,9 @@ def test_missing_required_key(tmp_path, key):
             continue
         skipping = False
         kept.append(ln)
-    assert problems_of(tmp_path, pack_with("".join(kept))) == [f"pack.yaml:4: missing required key '{key}' in a question"]
+    assert problems_of(tmp_path, pack_with("".join(kept))) == [
+        f"pack.yaml:4: missing required key '{key}' in a question"
+    ]
 
 
 def test_wrong_type_difficulty(tmp_path):
@@ -137,7 +139,9 @@ def test_duplicate_pack_id(tmp_path):
     (content / "questions" / "b.yaml").write_text(pack_with(GOOD_QUESTION.replace("q-one", "q-two")))
     bank = load_bank(content)
     assert [q for q in bank.questions] == ["q-one"]
-    assert str(bank.problems[0]).endswith("b.yaml:1: pack id 'p' is already used by " + str(content / "questions/a.yaml"))
+    assert str(bank.problems[0]).endswith(
+        "b.yaml:1: pack id 'p' is already used by " + str(content / "questions/a.yaml")
+    )
 
 
 def test_prompt_over_1500_characters(tmp_path):
@@ -172,7 +176,9 @@ def test_yaml_syntax_error_has_a_line(tmp_path):
 
 
 def test_python_tags_are_refused_by_the_safe_loader(tmp_path):
-    body = pack_with(GOOD_QUESTION.replace('"Why is decoding bandwidth bound?"', "!!python/object/apply:os.system [ls]"))
+    body = pack_with(
+        GOOD_QUESTION.replace('"Why is decoding bandwidth bound?"', "!!python/object/apply:os.system [ls]")
+    )
     (problem,) = problems_of(tmp_path, body)
     assert problem.startswith("pack.yaml:8:")
 
@@ -209,8 +215,10 @@ def test_more_than_2000_questions_is_refused(tmp_path):
 
 
 def test_frameworks_problems_are_fatal(tmp_path):
-    broken = (FIXTURE_CONTENT / "frameworks.yaml").read_text().replace(
-        "label: Names the binding bottleneck", "label: " + "L" * 46
+    broken = (
+        (FIXTURE_CONTENT / "frameworks.yaml")
+        .read_text()
+        .replace("label: Names the binding bottleneck", "label: " + "L" * 46)
     )
     path = write(tmp_path, broken, "frameworks.yaml")
     with pytest.raises(ContentError, match=r"frameworks.yaml:\d+: 'label' is 46 characters; the limit is 45"):

@@ -244,6 +244,7 @@ async def test_blind_mode_hides_answers_until_reveal(services, clock, publisher)
     assert await services.grill.reveal(rnd.id) is True
     assert await services.grill.reveal(rnd.id) is False
     assert [a.body for a, _ in publisher.reveals[0][1]] == ["second"]
+    assert (await services.rounds.answer_by_message(f"reveal-{ann.id}")).id == ann.id
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
 
 

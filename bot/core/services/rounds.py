@@ -205,12 +205,20 @@ class GrillService:
         return await self.rounds.by_thread(thread_ref)
 
     async def thread_message(
-        self, thread_ref: str, member_id: str, display_name: str, body: str, message_ref: str
+        self,
+        thread_ref: str,
+        member_id: str,
+        display_name: str,
+        body: str,
+        message_ref: str,
+        sent_at: datetime | None = None,
     ) -> AnswerReceipt:
         """A member's message in a round's thread: their first one is the answer, later ones discussion.
 
-        Raises RoundClosed for a first answer that arrives after answers closed, so the front end
-        can tell the member kindly; the message itself stays as discussion.
+        `sent_at` is when the platform says the message was sent: a message read back from history
+        after an outage is judged by it, not by when the bot saw it. Raises RoundClosed for a first
+        answer sent after answers closed, so the front end can tell the member kindly; the message
+        itself stays as discussion.
         """
         rnd = await self.rounds.by_thread(thread_ref)
         if rnd is None or rnd.kind != "daily" or rnd.blind:
@@ -218,11 +226,11 @@ class GrillService:
         existing = await self.rounds.answer_of(rnd.id, member_id)
         if existing is not None:
             return AnswerReceipt(AnswerOutcome.DISCUSSION, rnd, existing)
-        if not rnd.accepts_answers(self.clock.now()):
+        at = min(sent_at or self.clock.now(), self.clock.now())
+        if not rnd.accepts_answers(at):
             raise RoundClosed(_answers_closed_text(rnd))
         _check_body(body)
-        await self.spaces.remember_member(rnd.space_id, member_id, display_name)
-        answer, _ = await self.rounds.save_answer(rnd.id, member_id, body, message_ref, self.clock.now())
+        answer, _ = await self.rounds.save_answer(rnd.id, member_id, body, message_ref, at, display_name)
         return AnswerReceipt(AnswerOutcome.CREATED, rnd, answer)
 
     async def message_edited(self, message_ref: str, body: str) -> AnswerReceipt:
@@ -255,8 +263,7 @@ class GrillService:
         if not rnd.accepts_answers(self.clock.now()):
             raise RoundClosed(_answers_closed_text(rnd))
         _check_body(body)
-        await self.spaces.remember_member(rnd.space_id, member_id, display_name)
-        answer, created = await self.rounds.save_answer(rnd.id, member_id, body, None, self.clock.now())
+        answer, created = await self.rounds.save_answer(rnd.id, member_id, body, None, self.clock.now(), display_name)
         return AnswerReceipt(AnswerOutcome.CREATED if created else AnswerOutcome.UPDATED, rnd, answer)
 
     async def peek_answers(self, round_id: int, member_id: str) -> list[tuple[Answer, str]]:
@@ -284,7 +291,9 @@ class GrillService:
         rnd = await self.rounds.get(round_id)
         if rnd is None or not rnd.blind or rnd.revealed or rnd.state is not RoundState.OPEN:
             return False
-        await self._publisher().reveal_answers(rnd, await self.named_answers(rnd))
+        shown = await self._publisher().reveal_answers(rnd, await self.named_answers(rnd))
+        for answer_id, message_ref in shown.items():
+            await self.rounds.set_answer_message(answer_id, message_ref)
         await self.rounds.set_revealed(round_id)
         return True
 

@@ -59,7 +59,6 @@ class VoteService:
         if any(type(v) is not int or not 0 <= v <= MAX_CRITERION_POINTS for v in scores.values()):
             raise InvalidInput("Each criterion takes 0 (missing), 1 (partial) or 2 (strong).")
         vote = Vote(answer.id, voter_id, {cid: scores[cid] for cid in expected})
-        await self.spaces.remember_member(space_id, voter_id, voter_name)
         ratio = scoring.vote_ratio(vote, rnd.question.criteria)
-        first = await self.rounds.save_vote(answer, vote, ratio, self.clock.now())
+        first = await self.rounds.save_vote(answer, vote, ratio, self.clock.now(), voter_name)
         return VoteReceipt(rnd, answer, vote, first)

@@ -1,0 +1,119 @@
+"""The Discord client: wiring at `setup_hook`, once per process (on_ready fires on every re-identify)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import pkgutil
+from contextlib import AsyncExitStack
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.app import Services, open_services
+from bot.core.models import Round
+from bot.discord_ui.cache import RoundCache
+from bot.discord_ui.errors import GrillTree
+from bot.discord_ui.limiter import RateLimiter
+from bot.discord_ui.modals import ModalRouter
+from bot.discord_ui.publisher import DiscordPublisher
+from bot.discord_ui.voting import ANSWER_FORM, DYNAMIC_ITEMS, RATING_FORM, submit_answer_form, submit_rating
+from bot.jobs import GrillJobs
+from bot.settings import Settings
+from bot.storage.meta import MetaRepo
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Guilds and guild messages (thread answers), plus the privileged message content intent:
+    without it, message text in threads arrives empty."""
+    chosen = discord.Intents.default()
+    chosen.message_content = True
+    chosen.presences = False
+    chosen.typing = False
+    return chosen
+
+
+class GrillBot(commands.Bot):
+    services: Services
+    jobs: GrillJobs
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=GrillTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.round_cache = RoundCache()
+        self.modal_router = ModalRouter()
+        self.limiter = RateLimiter()
+        self._resources = AsyncExitStack()
+
+    async def setup_hook(self) -> None:
+        self.services = await self._resources.enter_async_context(
+            open_services(
+                self.settings.db_path,
+                self.settings.content_dir,
+                publisher=DiscordPublisher(self, self.limiter),
+            )
+        )
+        for problem in self.services.bank.problems:
+            log.warning("content problem, pack refused: %s", problem)
+        log.info("loaded %d questions from %d packs", len(self.services.bank.questions), len(self.services.bank.packs))
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.modal_router.add(RATING_FORM, submit_rating)
+        self.modal_router.add(ANSWER_FORM, submit_answer_form)
+        for rnd in await self.services.grill.due_rounds():
+            self.round_cache.remember(rnd)
+        self.jobs = GrillJobs(self.services.grill, on_round_posted=self.round_posted)
+        await self.load_cogs()
+        await self.sync_commands()
+
+    async def start_jobs(self) -> None:
+        """Start scheduling once, after the first history backfill, so overdue closes count every answer."""
+        if not self.jobs.scheduler.running:
+            await self.jobs.start()
+
+    async def load_cogs(self) -> None:
+        """Load every module in `cogs/` that has a `setup`; names starting with `_` are helpers."""
+        for module in pkgutil.iter_modules(cogs.__path__):
+            if module.name.startswith("_"):
+                continue
+            name = f"{cogs.__name__}.{module.name}"
+            if hasattr(importlib.import_module(name), "setup"):
+                await self.load_extension(name)
+
+    async def sync_commands(self) -> None:
+        """Sync slash commands only when their definitions changed (Discord caps creates at 200 a day)."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        key = f"commands:{self.application_id}:{guild.id if guild else 'global'}"
+        meta = MetaRepo(self.services.db)
+        if await meta.get(key) == digest:
+            log.info("slash commands unchanged; not syncing")
+            return
+        synced = await self.tree.sync(guild=guild)
+        await meta.put(key, digest)
+        log.info("synced %d slash commands (%s)", len(synced), "dev guild" if guild else "global")
+
+    async def round_posted(self, rnd: Round) -> None:
+        self.round_cache.remember(rnd)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.modal_router.dispatch(interaction)
+
+    async def close(self) -> None:
+        if hasattr(self, "jobs"):  # setup_hook may have failed before it was built
+            self.jobs.shutdown()
+        await super().close()
+        await self._resources.aclose()

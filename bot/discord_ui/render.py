@@ -1,0 +1,212 @@
+"""Core results -> Discord embeds and text. Pure: no I/O, and every limit Discord enforces is kept here.
+
+Discord refuses (HTTP 400) an embed over its limits: title 256, description 4096, field value 1024,
+footer 2048, 6000 characters across a message's embeds. Long results are split over several
+messages of one embed each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import discord
+from discord.utils import escape_markdown, format_dt
+
+from bot.core.models import Board, BoardView, GuildSettings, QuestionType, Round, RoundResults
+from bot.core.schedule import format_weekdays
+
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_MAX = 1024
+FOOTER_MAX = 2048
+MESSAGE_EMBEDS_MAX = 6000
+CONTENT_MAX = 2000
+BODY_CHUNK = 3900  # leaves room for a heading inside one description
+
+COLOUR = discord.Colour.from_rgb(230, 120, 40)
+DIFFICULTY = {1: "easy", 2: "medium", 3: "hard"}
+TYPE_NAMES = {
+    "derivation": "Derivation",
+    "coding": "Coding",
+    "debugging": "Debugging",
+    "evaluation": "Evaluation",
+    "systems": "Systems",
+    "research_judgment": "Research judgment",
+}
+PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "all time"}
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def name(text: str) -> str:
+    """A member's display name, safe to show: markdown escaped, mentions never resolved."""
+    return escape_markdown(text)
+
+
+def type_name(type_id: str | None) -> str:
+    return "Overall" if type_id is None else TYPE_NAMES.get(type_id, type_id)
+
+
+def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:
+    q = rnd.question
+    embed = discord.Embed(
+        title=clip(f"Daily grill · {type_name(q.type)}", TITLE_MAX),
+        description=clip(q.prompt, DESCRIPTION_MAX),
+        colour=COLOUR,
+    )
+    embed.add_field(name="Topics", value=clip(", ".join(q.topics), FIELD_MAX), inline=True)
+    embed.add_field(name="Difficulty", value=DIFFICULTY.get(q.difficulty, str(q.difficulty)), inline=True)
+    if qtype is not None:
+        embed.add_field(name="Answer shape", value=clip(qtype.answer_shape, FIELD_MAX), inline=False)
+    embed.add_field(name="Rubric", value=clip(" · ".join(c.label for c in q.criteria), FIELD_MAX), inline=False)
+    if rnd.blind:
+        how = "Blind round: answer with the **Answer** button; answers appear in the thread when answering closes."
+        embed.add_field(name="Answers close", value=format_dt(rnd.answers_close_at, "R"), inline=True)
+    else:
+        how = "Answer in the thread: your first message there is your answer, and its edits count until close."
+    embed.add_field(name="Voting closes", value=format_dt(rnd.closes_at, "R"), inline=True)
+    embed.set_footer(text=clip(f"{how} Rate answers with Vote, or right-click an answer > Apps > Rate answer.", 2048))
+    return embed
+
+
+def thread_name(rnd: Round) -> str:
+    day = rnd.local_date.isoformat() if rnd.local_date else "round"
+    return clip(f"{day} · {type_name(rnd.question.type)} · answers", 100)
+
+
+def results_messages(results: RoundResults) -> list[discord.Embed]:
+    """The results as embeds, one per message: ranked answers (split as needed), then the key points."""
+    rnd = results.round
+    lines = []
+    for row in results.answers:
+        if row.score is None:
+            lines.append(f"– {name(row.display_name)}: no votes")
+            continue
+        marks = " · ".join(
+            f"{c.criterion.label} {c.mean:.1f}{' ⚠' if c.disagreement else ''}"
+            for c in row.criteria
+            if c.mean is not None
+        )
+        voters = f"{row.voters} vote{'s' if row.voters != 1 else ''}"
+        lines.append(f"**{row.rank}.** {name(row.display_name)} — **{row.score:.1f}** ({voters})\n{marks}")
+    if not lines:
+        lines = ["Nobody answered this round. The key points are below, so it still counts as study."]
+    if any(c.disagreement for row in results.answers for c in row.criteria):
+        lines.append("⚠ voters split 0 vs 2 on that criterion: worth discussing in the thread.")
+    embeds = [
+        discord.Embed(
+            title=clip(f"Results · {type_name(rnd.question.type)}", TITLE_MAX), description=chunk, colour=COLOUR
+        )
+        for chunk in _chunks(lines, DESCRIPTION_MAX - 100)
+    ]
+    key = discord.Embed(
+        title="Key points",
+        description=clip("\n".join(f"{i}. {p}" for i, p in enumerate(rnd.question.key_points, 1)), DESCRIPTION_MAX),
+        colour=COLOUR,
+    )
+    if rnd.question.follow_ups:
+        key.add_field(name="Go one level deeper", value=clip(rnd.question.follow_ups[0], FIELD_MAX), inline=False)
+    key.set_footer(text="Scores: mean rubric share per voter, shrunk toward the server's average with a 3-vote prior.")
+    return [*embeds, key]
+
+
+def _chunks(lines: Iterable[str], limit: int) -> list[str]:
+    chunks, current = [], ""
+    for line in lines:
+        line = clip(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def reminder_text(rnd: Round, pending: Sequence[str]) -> str:
+    names = ", ".join(name(n) for n in pending)
+    text = (
+        f"⏰ Voting closes {format_dt(rnd.closes_at, 'R')}. These answers still have fewer than 2 votes: {names}. "
+        "Rate them with **Vote** on the question post, or right-click an answer > Apps > Rate answer."
+    )
+    return clip(text, CONTENT_MAX)
+
+
+def answer_embed(display_name: str, body: str) -> discord.Embed:
+    return discord.Embed(title=clip(f"{display_name}'s answer", TITLE_MAX), description=clip(body, DESCRIPTION_MAX))
+
+
+def answers_for_reading(answers: Sequence[tuple[str, str]]) -> list[discord.Embed]:
+    """Answers to read privately (blind mode), at most 10 embeds and 6000 characters in all."""
+    embeds: list[discord.Embed] = []
+    total = 0
+    for display_name, body in answers:
+        embed = discord.Embed(
+            title=clip(f"{display_name}'s answer", TITLE_MAX), description=clip(body, 1500), colour=COLOUR
+        )
+        size = len(embed.title or "") + len(embed.description or "")
+        if len(embeds) == 10 or total + size > MESSAGE_EMBEDS_MAX - 200:
+            break
+        embeds.append(embed)
+        total += size
+    return embeds
+
+
+def leaderboard_embed(board: Board, caller_name: str | None = None) -> discord.Embed:
+    unit = "pts" if board.view is BoardView.POINTS else "avg score"
+    title = f"Leaderboard · {type_name(board.type_id)} · {PERIOD_NAMES[board.period.value]} · {board.view.value}"
+    lines = [
+        f"`#{row.rank:>2}` {name(row.display_name)} — **{row.value:.1f}** {unit} "
+        f"({row.answers} answers, {row.votes_cast} votes)"
+        for row in board.rows
+    ]
+    if not lines:
+        lines = ["Nobody on this board yet. Answer today's question or rate an answer to get on it."]
+    caller = board.caller
+    if caller is not None and all(r.member_id != caller.member_id for r in board.rows):
+        lines += [
+            "…",
+            f"`#{caller.rank:>2}` {name(caller_name or caller.display_name)} — **{caller.value:.1f}** {unit}",
+        ]
+    embed = discord.Embed(title=clip(title, TITLE_MAX), description=clip("\n".join(lines), DESCRIPTION_MAX))
+    if board.view is BoardView.POINTS:
+        embed.set_footer(text="Points: sum of answer scores / 10, plus 1 per answer you rated.")
+    else:
+        embed.set_footer(text="Rating: mean answer score, among members with at least 3 scored answers.")
+    embed.colour = COLOUR
+    return embed
+
+
+def settings_embed(settings: GuildSettings, next_post: datetime | None) -> discord.Embed:
+    embed = discord.Embed(title="Daily grill settings", colour=COLOUR)
+    channel = f"<#{settings.channel_ref}>" if settings.channel_ref else "not set: run /grill setup"
+    embed.add_field(name="Channel", value=channel, inline=True)
+    embed.add_field(name="Time", value=f"{settings.post_time} {settings.timezone}", inline=True)
+    embed.add_field(name="Days", value=format_weekdays(settings.weekdays), inline=True)
+    embed.add_field(name="State", value="paused" if settings.paused else "running", inline=True)
+    embed.add_field(name="Blind mode", value="on" if settings.blind_mode else "off", inline=True)
+    window = f"{settings.answer_window_minutes} min" if settings.answer_window_minutes else "until close"
+    embed.add_field(name="Answers", value=window, inline=True)
+    embed.add_field(name="Close", value=f"{settings.close_before_next_minutes} min before the next post", inline=True)
+    embed.add_field(name="Reminder", value=f"{settings.reminder_before_close_minutes} min before close", inline=True)
+    embed.add_field(name="Next post", value=format_dt(next_post, "F") if next_post else "none scheduled", inline=False)
+    return embed
+
+
+def framework_embed(qtype: QuestionType) -> discord.Embed:
+    embed = discord.Embed(title=f"{qtype.name}: the answer framework", description=qtype.answer_shape, colour=COLOUR)
+    criteria = "\n".join(f"**{c.label}** — {c.description}" for c in qtype.criteria)
+    embed.add_field(name="Rubric (0 missing · 1 partial · 2 strong)", value=clip(criteria, FIELD_MAX), inline=False)
+    embed.add_field(
+        name="Common failure modes", value=clip("\n".join(f"• {m}" for m in qtype.failure_modes), FIELD_MAX)
+    )
+    return embed
+
+
+def embeds_size(embeds: Sequence[discord.Embed]) -> int:
+    """Characters Discord counts toward the 6000 limit across a message's embeds."""
+    return sum(len(e) for e in embeds)

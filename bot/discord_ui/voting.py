@@ -1,0 +1,233 @@
+"""The round's buttons, the answer picker and the forms: persistent across restarts.
+
+Every component is a `DynamicItem` whose custom_id carries only ids (`gb:<kind>:<round_id>`, far
+under Discord's 100 characters); state is read from the database after the first response.
+Forms open as the first response, from the in-memory rubric cache, before any database call.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import ui
+
+from bot.core.errors import InvalidInput, NotFound, RoundClosed
+from bot.core.services.rounds import AnswerOutcome
+from bot.discord_ui import render
+from bot.discord_ui.errors import report
+from bot.discord_ui.modals import answer_modal, rubric_modal
+from bot.discord_ui.refs import member_ref, space_ref
+
+if TYPE_CHECKING:
+    from bot.discord_ui.client import GrillBot
+
+PICK_LIMIT = 25  # a select holds at most 25 options
+CLOSED_TEXT = "This round is closed: voting and answers are over. The results are in its thread."
+
+
+def grill_bot(interaction: discord.Interaction) -> GrillBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+def round_view(round_id: int, blind: bool) -> ui.View:
+    view = ui.View(timeout=None)
+    if blind:
+        view.add_item(AnswerButton(round_id))
+        view.add_item(ReadAnswersButton(round_id))
+    view.add_item(VoteButton(round_id))
+    return view
+
+
+def closed_view() -> ui.View:
+    view = ui.View(timeout=None)
+    view.add_item(ui.Button(label="Closed: results in the thread", style=discord.ButtonStyle.secondary, disabled=True))
+    return view
+
+
+class VoteButton(ui.DynamicItem[ui.Button], template=r"gb:vote:(?P<round_id>\d+)"):
+    def __init__(self, round_id: int) -> None:
+        super().__init__(
+            ui.Button(label="Vote", emoji="🗳️", style=discord.ButtonStyle.primary, custom_id=f"gb:vote:{round_id}")
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> VoteButton:
+        return cls(int(match["round_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Defer, then offer the answers this member may rate, fewest votes first."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await _offer_answers(interaction, self.round_id)
+        except Exception as error:
+            await report(interaction, error)
+
+
+async def _offer_answers(interaction: discord.Interaction, round_id: int) -> None:
+    services = grill_bot(interaction).services
+    rnd = await services.rounds.get(round_id)
+    if rnd is None or interaction.guild_id is None or rnd.space_id != space_ref(interaction.guild_id):
+        raise NotFound("That round doesn't belong to this server.")
+    if not rnd.accepts_votes(services.clock.now()):
+        raise RoundClosed(CLOSED_TEXT)
+    if rnd.blind and rnd.accepts_answers(services.clock.now()):
+        raise InvalidInput("Voting opens when answers are revealed, once the answer window ends.")
+    voter = member_ref(interaction.user.id)
+    counts = await services.rounds.vote_counts(round_id)
+    others = [(a, n) for a, n in await services.grill.named_answers(rnd) if a.member_id != voter]
+    if not others:
+        raise InvalidInput("There are no answers from others to rate yet. Check back later.")
+    others.sort(key=lambda pair: (counts.get(pair[0].id, 0), pair[0].id))
+    view = ui.View(timeout=None)
+    view.add_item(AnswerPicker(round_id, others[:PICK_LIMIT], counts))
+    more = f" Showing the {PICK_LIMIT} with the fewest votes." if len(others) > PICK_LIMIT else ""
+    await interaction.followup.send(f"Pick an answer to rate.{more}", view=view, ephemeral=True)
+
+
+class AnswerPicker(ui.DynamicItem[ui.Select], template=r"gb:pick:(?P<round_id>\d+)"):
+    def __init__(
+        self, round_id: int, answers: list[tuple[Any, str]] | None = None, counts: dict[int, int] | None = None
+    ) -> None:
+        options = [
+            discord.SelectOption(
+                label=render.clip(name, 100),
+                value=str(answer.id),
+                description=render.clip(f"{(counts or {}).get(answer.id, 0)} votes · {answer.body}", 100),
+            )
+            for answer, name in answers or []
+        ] or [discord.SelectOption(label="no answers", value="0")]
+        super().__init__(ui.Select(custom_id=f"gb:pick:{round_id}", placeholder="Choose an answer", options=options))
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerPicker:
+        return cls(int(match["round_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Open the rubric form at once (first response): the rubric comes from the cache."""
+        values = self.item.values
+        cached = grill_bot(interaction).round_cache.get(self.round_id)
+        if cached is None or not values:
+            await interaction.response.send_message(CLOSED_TEXT, ephemeral=True)
+            return
+        await interaction.response.send_modal(
+            rubric_modal(f"gb:rate:{self.round_id}:{int(values[0])}", cached.criteria)
+        )
+
+
+class AnswerButton(ui.DynamicItem[ui.Button], template=r"gb:answer:(?P<round_id>\d+)"):
+    def __init__(self, round_id: int) -> None:
+        super().__init__(
+            ui.Button(label="Answer", emoji="✍️", style=discord.ButtonStyle.success, custom_id=f"gb:answer:{round_id}")
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerButton:
+        return cls(int(match["round_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if grill_bot(interaction).round_cache.get(self.round_id) is None:
+            await interaction.response.send_message(CLOSED_TEXT, ephemeral=True)
+            return
+        hint = "Your latest submission before answers close counts."
+        await interaction.response.send_modal(
+            answer_modal(f"gb:form:{self.round_id}", "Your answer (hidden until reveal)", hint)
+        )
+
+
+class ReadAnswersButton(ui.DynamicItem[ui.Button], template=r"gb:peek:(?P<round_id>\d+)"):
+    def __init__(self, round_id: int) -> None:
+        super().__init__(
+            ui.Button(
+                label="Read answers", emoji="👀", style=discord.ButtonStyle.secondary, custom_id=f"gb:peek:{round_id}"
+            )
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> ReadAnswersButton:
+        return cls(int(match["round_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            services = grill_bot(interaction).services
+            answers = await services.grill.peek_answers(self.round_id, member_ref(interaction.user.id))
+            embeds = render.answers_for_reading([(n, a.body) for a, n in answers])
+            text = "Nobody has answered yet." if not embeds else f"{len(answers)} answer(s) so far:"
+            await interaction.followup.send(text, embeds=embeds, ephemeral=True)
+        except Exception as error:
+            await report(interaction, error)
+
+
+# --- form submissions (routed by custom_id, see modals.ModalRouter) ---------------------------
+
+
+def scores_from(values: dict[str, Any]) -> dict[str, int]:
+    scores = {}
+    for key, value in values.items():
+        if isinstance(value, str) and value.isdigit():
+            scores[key] = int(value)
+    return scores
+
+
+async def submit_rating(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
+    """`gb:rate:<round>:<answer>` (picked from the list) or `gb:ratemsg:<round>:<message>` (context menu)."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    services = grill_bot(interaction).services
+    if match["kind"] == "ratemsg":
+        answer = await services.rounds.answer_by_message(match["target"])
+        if answer is None or answer.round_id != int(match["round_id"]):
+            raise InvalidInput("That message isn't an answer: a member's first message in the thread is their answer.")
+        answer_id = answer.id
+    else:
+        answer_id = int(match["target"])
+    assert interaction.guild_id is not None
+    receipt = await services.votes.cast(
+        space_ref(interaction.guild_id),
+        answer_id,
+        member_ref(interaction.user.id),
+        getattr(interaction.user, "display_name", interaction.user.name),
+        scores_from(values),
+    )
+    names = await services.spaces.display_names(receipt.round.space_id, [receipt.answer.member_id])
+    author = render.name(names.get(receipt.answer.member_id, "that member"))
+    points = receipt.vote.points
+    total = 2 * len(receipt.vote.scores)
+    verb = "recorded" if receipt.first else "updated (it replaces your earlier one)"
+    await interaction.followup.send(f"Your vote on {author}'s answer is {verb}: {points}/{total}.", ephemeral=True)
+
+
+async def submit_answer_form(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    services = grill_bot(interaction).services
+    receipt = await services.grill.submit_form_answer(
+        int(match["round_id"]),
+        member_ref(interaction.user.id),
+        getattr(interaction.user, "display_name", interaction.user.name),
+        str(values.get("answer") or ""),
+    )
+    verb = "saved" if receipt.outcome is AnswerOutcome.CREATED else "updated"
+    length = len(receipt.answer.body) if receipt.answer else 0
+    await interaction.followup.send(
+        f"Your answer is {verb} ({length} characters). It stays hidden until answers close; "
+        "you can submit again to replace it.",
+        ephemeral=True,
+    )
+
+
+DYNAMIC_ITEMS = (VoteButton, AnswerPicker, AnswerButton, ReadAnswersButton)
+RATING_FORM = r"gb:(?P<kind>rate|ratemsg):(?P<round_id>\d+):(?P<target>\d+)"
+ANSWER_FORM = r"gb:form:(?P<round_id>\d+)"

@@ -1,0 +1,22 @@
+"""Deployment facts kept between restarts (for example the synced command hash)."""
+
+from __future__ import annotations
+
+from bot.storage.db import Database
+
+
+class MetaRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, key: str) -> str | None:
+        async with self.db.read() as conn:
+            row = await (await conn.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
+        return row[0] if row else None
+
+    async def put(self, key: str, value: str) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

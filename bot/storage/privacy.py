@@ -1,0 +1,124 @@
+"""A member's own data out (export) or gone (forget), and a space's export for its admins."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.db import Database
+
+MEMBER_TABLES = ("drill_attempts", "drill_cards", "classify_attempts")
+
+
+async def _rows(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> list[dict[str, Any]]:
+    return [dict(r) for r in await (await conn.execute(sql, params)).fetchall()]
+
+
+class PrivacyRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def export_member(self, space_id: str, member_id: str) -> dict[str, Any]:
+        async with self.db.read() as conn:
+            data: dict[str, Any] = {
+                "member": await _rows(
+                    conn,
+                    "SELECT display_name, hidden FROM members WHERE space_id = ? AND member_id = ?",
+                    (space_id, member_id),
+                ),
+                "answers": await _rows(
+                    conn,
+                    "SELECT r.local_date, r.question_id, a.body, a.score, a.created_at, a.updated_at "
+                    "FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.space_id = ? AND a.member_id = ? "
+                    "ORDER BY a.id",
+                    (space_id, member_id),
+                ),
+                "votes_cast": await _rows(
+                    conn,
+                    "SELECT r.local_date, r.question_id, v.scores_json AS scores, v.created_at, v.updated_at "
+                    "FROM votes v JOIN answers a ON a.id = v.answer_id JOIN rounds r ON r.id = a.round_id "
+                    "WHERE r.space_id = ? AND v.voter_id = ? ORDER BY v.created_at",
+                    (space_id, member_id),
+                ),
+                "leaderboard": await _rows(
+                    conn,
+                    "SELECT qtype, period, points, answers, scored_answers, score_sum, votes_cast FROM board "
+                    "WHERE space_id = ? AND member_id = ? ORDER BY qtype, period",
+                    (space_id, member_id),
+                ),
+            }
+            for table in MEMBER_TABLES:
+                data[table] = await _rows(
+                    conn, f"SELECT * FROM {table} WHERE space_id = ? AND member_id = ?", (space_id, member_id)
+                )
+        for vote in data["votes_cast"]:
+            vote["scores"] = json.loads(vote["scores"])
+        return data
+
+    async def forget_member(self, space_id: str, member_id: str) -> int:
+        """Delete everything stored about a member in a space, in one transaction; returns rows removed.
+
+        Votes they cast and votes on their answers leave the type means; other members keep the
+        credit for reviews they already gave. Results already posted in chat are not edited.
+        """
+        removed = 0
+        async with self.db.write() as conn:
+            in_space = "SELECT a.id FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.space_id = ?"
+            for where, params in (
+                (f"v.voter_id = ? AND v.answer_id IN ({in_space})", (member_id, space_id)),
+                (f"v.answer_id IN ({in_space} AND a.member_id = ?)", (space_id, member_id)),
+            ):
+                await conn.execute(
+                    "UPDATE type_means SET ratio_sum = ratio_sum - t.s, votes = votes - t.n FROM ("
+                    "SELECT r.qtype AS qtype, SUM(v.ratio) AS s, COUNT(*) AS n FROM votes v "
+                    "JOIN answers a ON a.id = v.answer_id JOIN rounds r ON r.id = a.round_id "
+                    f"WHERE {where} GROUP BY r.qtype) AS t "
+                    "WHERE type_means.space_id = ? AND type_means.qtype = t.qtype",
+                    (*params, space_id),
+                )
+                cursor = await conn.execute(f"DELETE FROM votes AS v WHERE {where}", params)
+                removed += cursor.rowcount
+            for sql, params in (
+                (f"DELETE FROM answers WHERE member_id = ? AND id IN ({in_space})", (member_id, space_id)),
+                ("DELETE FROM board WHERE space_id = ? AND member_id = ?", (space_id, member_id)),
+                ("DELETE FROM members WHERE space_id = ? AND member_id = ?", (space_id, member_id)),
+                *(
+                    (f"DELETE FROM {t} WHERE space_id = ? AND member_id = ?", (space_id, member_id))
+                    for t in MEMBER_TABLES
+                ),
+            ):
+                removed += (await conn.execute(sql, params)).rowcount
+        return removed
+
+    async def export_space(self, space_id: str) -> dict[str, Any]:
+        async with self.db.read() as conn:
+            return {
+                "settings": await _rows(conn, "SELECT * FROM spaces WHERE space_id = ?", (space_id,)),
+                "skips": await _rows(conn, "SELECT local_date FROM skips WHERE space_id = ?", (space_id,)),
+                "members": await _rows(
+                    conn, "SELECT member_id, display_name, hidden FROM members WHERE space_id = ?", (space_id,)
+                ),
+                "rounds": await _rows(
+                    conn,
+                    "SELECT id, kind, local_date, state, question_id, qtype, opened_at, closes_at FROM rounds "
+                    "WHERE space_id = ? ORDER BY id",
+                    (space_id,),
+                ),
+                "answers": await _rows(
+                    conn,
+                    "SELECT a.id, a.round_id, a.member_id, a.body, a.score, a.created_at FROM answers a "
+                    "JOIN rounds r ON r.id = a.round_id WHERE r.space_id = ? ORDER BY a.id",
+                    (space_id,),
+                ),
+                "votes": await _rows(
+                    conn,
+                    "SELECT v.answer_id, v.voter_id, v.scores_json, v.created_at FROM votes v "
+                    "JOIN answers a ON a.id = v.answer_id JOIN rounds r ON r.id = a.round_id WHERE r.space_id = ?",
+                    (space_id,),
+                ),
+                "leaderboard": await _rows(
+                    conn, "SELECT * FROM board WHERE space_id = ? AND period = 'all'", (space_id,)
+                ),
+            }

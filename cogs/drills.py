@@ -1,0 +1,291 @@
+"""Private practice: /drill with self-scoring and spaced repetition, /classify, /framework, /stats.
+
+A drill is stateless between steps: the question id rides in every custom id, and the member's
+answer rides in the ephemeral message that carries the "Score yourself" button (Discord sends
+that message back with the click), so a restart between steps loses nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import discord
+from discord import app_commands, ui
+from discord.ext import commands
+
+from bot.charts import render_stats_chart_async
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.models import TYPE_IDS, Question
+from bot.discord_ui import render
+from bot.discord_ui.client import GrillBot
+from bot.discord_ui.errors import report
+from bot.discord_ui.modals import answer_modal, rubric_modal
+from bot.discord_ui.refs import member_ref, space_ref
+from bot.discord_ui.voting import grill_bot, scores_from
+
+TYPE_CHOICES: list[app_commands.Choice[str]] = [
+    app_commands.Choice(name=render.type_name(t), value=t) for t in TYPE_IDS
+]
+ANSWER_TITLE = "Your answer"
+DRILL_ANSWER_FORM = r"gb:drillans:(?P<qid>[a-z0-9-]{1,64})"
+DRILL_SCORE_FORM = r"gb:drillrate:(?P<qid>[a-z0-9-]{1,64})"
+
+
+def question_embed(bot: GrillBot, question: Question, heading: str) -> discord.Embed:
+    qtype = bot.services.bank.types[question.type]
+    embed = discord.Embed(
+        title=render.clip(f"{heading} · {qtype.name}", render.TITLE_MAX),
+        description=render.clip(question.prompt, render.DESCRIPTION_MAX),
+        colour=render.COLOUR,
+    )
+    embed.add_field(name="Topics", value=render.clip(", ".join(question.topics), render.FIELD_MAX))
+    embed.add_field(name="Difficulty", value=render.DIFFICULTY[question.difficulty])
+    embed.add_field(name="Answer shape", value=render.clip(qtype.answer_shape, render.FIELD_MAX), inline=False)
+    embed.set_footer(text=f"question {question.id}")
+    return embed
+
+
+def reference_embed(question: Question) -> discord.Embed:
+    embed = discord.Embed(
+        title="Key points",
+        description=render.clip(
+            "\n".join(f"{i}. {p}" for i, p in enumerate(question.key_points, 1)), render.DESCRIPTION_MAX
+        ),
+        colour=render.COLOUR,
+    )
+    for i, follow_up in enumerate(question.follow_ups, 1):
+        embed.add_field(name=f"Go deeper {i}", value=render.clip(follow_up, render.FIELD_MAX), inline=False)
+    return embed
+
+
+def the_question(interaction: discord.Interaction, question_id: str) -> Question:
+    question = grill_bot(interaction).services.bank.questions.get(question_id)
+    if question is None:
+        raise NotFound("That question is no longer in the bank (its pack changed). Run /drill for a new one.")
+    return question
+
+
+class DrillAnswerButton(ui.DynamicItem[ui.Button], template=r"gb:drill:(?P<qid>[a-z0-9-]{1,64})"):
+    def __init__(self, question_id: str) -> None:
+        super().__init__(
+            ui.Button(label="Answer", emoji="✍️", style=discord.ButtonStyle.success, custom_id=f"gb:drill:{question_id}")
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> DrillAnswerButton:
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        hint = "Answer in the shape of the question's type. Up to 4000 characters."
+        await interaction.response.send_modal(answer_modal(f"gb:drillans:{self.question_id}", ANSWER_TITLE, hint))
+
+
+class SelfScoreButton(ui.DynamicItem[ui.Button], template=r"gb:drillscore:(?P<qid>[a-z0-9-]{1,64})"):
+    def __init__(self, question_id: str) -> None:
+        super().__init__(
+            ui.Button(
+                label="Score yourself",
+                emoji="🎯",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"gb:drillscore:{question_id}",
+            )
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> SelfScoreButton:
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            question = the_question(interaction, self.question_id)
+        except NotFound as error:
+            await report(interaction, error)
+            return
+        criteria = grill_bot(interaction).services.bank.criteria_for(question)
+        await interaction.response.send_modal(
+            rubric_modal(f"gb:drillrate:{question.id}", criteria, "Score your answer")
+        )
+
+
+class ClassifyButton(ui.DynamicItem[ui.Button], template=r"gb:cls:(?P<qid>[a-z0-9-]{1,64}):(?P<type>[a-z_]+)"):
+    def __init__(self, question_id: str, type_id: str) -> None:
+        super().__init__(
+            ui.Button(
+                label=render.type_name(type_id),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"gb:cls:{question_id}:{type_id}",
+            )
+        )
+        self.question_id = question_id
+        self.type_id = type_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> ClassifyButton:
+        return cls(match["qid"], match["type"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            assert interaction.guild_id is not None
+            result = await grill_bot(interaction).services.drills.classify(
+                space_ref(interaction.guild_id), member_ref(interaction.user.id), self.question_id, self.type_id
+            )
+            mark = "✅" if result.correct else "❌"
+            accuracy = result.accuracy
+            await interaction.followup.send(
+                f"{mark} {result.reason}\nYour accuracy: {accuracy.correct}/{accuracy.attempts}. "
+                "Run /classify for another.",
+                ephemeral=True,
+            )
+        except Exception as error:
+            await report(interaction, error)
+
+
+def classify_view(question_id: str) -> ui.View:
+    view = ui.View(timeout=None)
+    for type_id in TYPE_IDS:
+        view.add_item(ClassifyButton(question_id, type_id))
+    return view
+
+
+async def submit_drill_answer(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
+    """Step 2: show the key points beside the answer, with a button to score it against the rubric."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    question = the_question(interaction, match["qid"])
+    answer = str(values.get("answer") or "")
+    if not answer.strip():
+        raise InvalidInput("Your answer is empty. Press Answer and write it out.")
+    mine = discord.Embed(title=ANSWER_TITLE, description=render.clip(answer, render.DESCRIPTION_MAX))
+    view = ui.View(timeout=None)
+    view.add_item(SelfScoreButton(question.id))
+    await interaction.followup.send(
+        "Compare your answer with the key points, then score yourself honestly: weak answers come back sooner.",
+        embeds=[mine, reference_embed(question)],
+        view=view,
+        ephemeral=True,
+    )
+
+
+async def submit_drill_score(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
+    """Step 3: record the attempt and reschedule the card. The answer is read back from the message."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    message = interaction.message
+    embeds = message.embeds if message else []
+    answer = next((e.description for e in embeds if e.title == ANSWER_TITLE and e.description), None)
+    if answer is None:
+        raise InvalidInput("I couldn't find your answer on that message. Run /drill and answer again.")
+    assert interaction.guild_id is not None
+    services = grill_bot(interaction).services
+    space, member = space_ref(interaction.guild_id), member_ref(interaction.user.id)
+    receipt = await services.drills.submit(space, member, match["qid"], answer, scores_from(values))
+    points = sum(receipt.scores.values())
+    due = await services.drills.due_count(space, member)
+    await interaction.followup.send(
+        f"Self-score {points}/{2 * len(receipt.criteria)} ({receipt.rating}). This question comes back "
+        f"{discord.utils.format_dt(receipt.due_at, 'R')}. Cards due now: {due}. Run /drill for the next one.",
+        ephemeral=True,
+    )
+
+
+class Drills(commands.Cog):
+    def __init__(self, bot: GrillBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(DrillAnswerButton, SelfScoreButton, ClassifyButton)
+        self.bot.modal_router.add(DRILL_ANSWER_FORM, submit_drill_answer)
+        self.bot.modal_router.add(DRILL_SCORE_FORM, submit_drill_score)
+
+    @app_commands.command(name="drill", description="A private practice question; weak ones come back sooner")
+    @app_commands.guild_only()
+    @app_commands.describe(type="Question type", topic="A topic from the bank", difficulty="1 easy, 2 medium, 3 hard")
+    @app_commands.choices(type=TYPE_CHOICES)
+    async def drill(
+        self,
+        interaction: discord.Interaction,
+        type: app_commands.Choice[str] | None = None,
+        topic: str | None = None,
+        difficulty: app_commands.Range[int, 1, 3] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.guild_id is not None
+        question = await self.bot.services.drills.next_drill(
+            space_ref(interaction.guild_id),
+            member_ref(interaction.user.id),
+            type.value if type else None,
+            topic,
+            difficulty,
+        )
+        view = ui.View(timeout=None)
+        view.add_item(DrillAnswerButton(question.id))
+        await interaction.followup.send(embed=question_embed(self.bot, question, "Drill"), view=view, ephemeral=True)
+
+    @drill.autocomplete("topic")
+    async def topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=t, value=t) for t in self.bot.services.drills.topic_suggestions(current)][:25]
+
+    @app_commands.command(name="classify", description="Practise recognising which type a question is")
+    @app_commands.guild_only()
+    async def classify(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.guild_id is not None
+        question = await self.bot.services.drills.classify_question(
+            space_ref(interaction.guild_id), member_ref(interaction.user.id)
+        )
+        embed = discord.Embed(
+            title="Which type of question is this?",
+            description=render.clip(question.prompt, render.DESCRIPTION_MAX),
+            colour=render.COLOUR,
+        )
+        await interaction.followup.send(embed=embed, view=classify_view(question.id), ephemeral=True)
+
+    @app_commands.command(name="framework", description="A question type's answer shape, rubric and failure modes")
+    @app_commands.choices(type=TYPE_CHOICES)
+    async def framework(self, interaction: discord.Interaction, type: app_commands.Choice[str]) -> None:
+        qtype = self.bot.services.bank.types[type.value]
+        await interaction.response.send_message(embed=render.framework_embed(qtype), ephemeral=True)
+
+    @app_commands.command(name="stats", description="Your (or a member's) scores per type, streak and practice")
+    @app_commands.guild_only()
+    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.guild_id is not None
+        target = member or interaction.user
+        stats = await self.bot.services.stats.member_stats(space_ref(interaction.guild_id), member_ref(target.id))
+        chart = await render_stats_chart_async(stats)
+        await interaction.followup.send(
+            embed=stats_embed(target.display_name, stats).set_image(url="attachment://stats.png"),
+            file=discord.File(io.BytesIO(chart), "stats.png"),
+            ephemeral=True,
+        )
+
+
+def stats_embed(display_name: str, stats: Any) -> discord.Embed:
+    standing = stats.standing
+    embed = discord.Embed(title=render.clip(f"{display_name}: practice stats", render.TITLE_MAX), colour=render.COLOUR)
+    lines = []
+    for t in stats.per_type:
+        rating = f"{t.rating:.0f}" if t.rating is not None else "–"
+        lines.append(f"**{t.name}**: {t.points:.1f} pts · rating {rating} · {t.answers} answers · {t.drills} drills")
+    embed.description = render.clip("\n".join(lines), render.DESCRIPTION_MAX)
+    embed.add_field(name="Points", value=f"{standing.overall_points:.1f}")
+    embed.add_field(name="Votes given", value=str(standing.votes_cast))
+    embed.add_field(name="Streak", value=f"{standing.streak} (best {standing.best_streak})")
+    accuracy = stats.classify
+    embed.add_field(name="Classify", value=f"{accuracy.correct}/{accuracy.attempts}" if accuracy.attempts else "–")
+    embed.add_field(name="Drill cards due", value=str(stats.cards_due))
+    return embed
+
+
+async def setup(bot: GrillBot) -> None:
+    await bot.add_cog(Drills(bot))

@@ -1,0 +1,179 @@
+"""/grill setup|pause|resume|post|close|skip|timing|settings: the admin side of the daily grill.
+
+Manage Server is required twice: as the commands' default permission (Discord hides them from
+others) and by `interaction_check` here, because server admins can override default permissions.
+"""
+
+from __future__ import annotations
+
+import io
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import InvalidInput
+from bot.discord_ui import render
+from bot.discord_ui.client import GrillBot
+from bot.discord_ui.refs import space_ref
+
+BOT_CHANNEL_PERMISSIONS = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "create_public_threads": "Create Public Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "manage_threads": "Manage Threads",
+    "read_message_history": "Read Message History",
+}
+ZONES = sorted(available_timezones())
+
+
+def missing_permissions(permissions: discord.Permissions) -> list[str]:
+    return [label for flag, label in BOT_CHANNEL_PERMISSIONS.items() if not getattr(permissions, flag)]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run the daily grill (Manage Server)"):
+    def __init__(self, bot: GrillBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    def _space(self, interaction: discord.Interaction) -> str:
+        assert interaction.guild_id is not None
+        return space_ref(interaction.guild_id)
+
+    @app_commands.command(name="setup", description="Choose the channel, local time, time zone and days")
+    @app_commands.describe(
+        channel="Where questions are posted (a text channel)",
+        time="Local post time, 24-hour HH:MM, e.g. 09:00",
+        timezone="IANA time zone, e.g. Europe/Paris or America/New_York",
+        days="daily, weekdays, mon-fri, or a list like mon,wed,fri",
+        blind="Blind mode: answer through a form, hidden until the answer window ends",
+    )
+    async def setup_grill(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str,
+        days: str = "daily",
+        blind: bool | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        me = channel.guild.me
+        missing = missing_permissions(channel.permissions_for(me)) if me else []
+        if missing:
+            raise InvalidInput(
+                f"I can't run the grill in {channel.mention} yet: I'm missing {', '.join(missing)} there. "
+                "Grant them to my role (channel settings > Permissions), then run /grill setup again."
+            )
+        space = self._space(interaction)
+        settings = await self.bot.services.grill.setup(space, str(channel.id), time, timezone, days, blind)
+        await self.bot.jobs.reschedule(space)
+        nxt = await self.bot.services.grill.next_post(space)
+        await interaction.followup.send(
+            f"Daily grill set for {channel.mention}.", embed=render.settings_embed(settings, nxt), ephemeral=True
+        )
+
+    @setup_grill.autocomplete("timezone")
+    async def zone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.lower().replace(" ", "_")
+        return [app_commands.Choice(name=z, value=z) for z in ZONES if wanted in z.lower()][:25]
+
+    @app_commands.command(name="timing", description="Answer window, close time and reminder (minutes)")
+    @app_commands.describe(
+        answer_minutes="Minutes answers stay open after the post (0: until the round closes)",
+        close_before_next="Close this many minutes before the next post (default 120)",
+        reminder_before_close="Post the vote reminder this many minutes before close (default 180)",
+    )
+    async def timing(
+        self,
+        interaction: discord.Interaction,
+        answer_minutes: app_commands.Range[int, 0, 10080] | None = None,
+        close_before_next: app_commands.Range[int, 0, 1440] | None = None,
+        reminder_before_close: app_commands.Range[int, 0, 1440] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        space = self._space(interaction)
+        changes: dict[str, object] = {}
+        if answer_minutes is not None:
+            changes["answer_window_minutes"] = answer_minutes or None
+        if close_before_next is not None:
+            changes["close_before_next_minutes"] = close_before_next
+        if reminder_before_close is not None:
+            changes["reminder_before_close_minutes"] = reminder_before_close
+        settings = await self.bot.services.grill.update(space, **changes)
+        nxt = await self.bot.services.grill.next_post(space)
+        note = "Applies from the next round." if changes else "Nothing changed; current settings:"
+        await interaction.followup.send(note, embed=render.settings_embed(settings, nxt), ephemeral=True)
+
+    @app_commands.command(name="pause", description="Stop posting until /grill resume")
+    async def pause(self, interaction: discord.Interaction) -> None:
+        await self._set_paused(interaction, True)
+
+    @app_commands.command(name="resume", description="Start posting again")
+    async def resume(self, interaction: discord.Interaction) -> None:
+        await self._set_paused(interaction, False)
+
+    async def _set_paused(self, interaction: discord.Interaction, paused: bool) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        space = self._space(interaction)
+        await self.bot.services.grill.set_paused(space, paused)
+        await self.bot.jobs.reschedule(space)
+        if paused:
+            text = "Paused. The open round (if any) still closes on time. /grill resume starts posting again."
+        else:
+            nxt = await self.bot.services.grill.next_post(space)
+            text = f"Resumed. Next post {discord.utils.format_dt(nxt, 'F') if nxt else 'not scheduled'}."
+        await interaction.followup.send(text, ephemeral=True)
+
+    @app_commands.command(name="post", description="Post today's question now")
+    async def post(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        rnd = await self.bot.services.grill.post_daily(self._space(interaction))
+        await self.bot.jobs.schedule_round(rnd)
+        await self.bot.round_posted(rnd)
+        await interaction.followup.send(f"Posted: <#{rnd.thread_ref}>", ephemeral=True)
+
+    @app_commands.command(name="close", description="Close the open round now and post its results")
+    async def close(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        results = await self.bot.services.grill.close_open_round(self._space(interaction))
+        self.bot.jobs.cancel_round(results.round.id)
+        where = f"<#{results.round.thread_ref}>" if results.round.thread_ref else "the channel"
+        await interaction.followup.send(f"Closed. Results are in {where}.", ephemeral=True)
+
+    @app_commands.command(name="skip", description="Skip a date (holidays)")
+    @app_commands.describe(date="The local date to skip, YYYY-MM-DD")
+    async def skip(self, interaction: discord.Interaction, date: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        day = await self.bot.services.grill.skip(self._space(interaction), date)
+        await interaction.followup.send(f"No question will be posted on {day.isoformat()}.", ephemeral=True)
+
+    @app_commands.command(name="export", description="Download this server's grill data (JSON)")
+    async def export(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.bot.services.privacy.export_space(self._space(interaction))
+        await interaction.followup.send(file=discord.File(io.BytesIO(data), "grillbot-server.json"), ephemeral=True)
+
+    @app_commands.command(name="settings", description="Show the daily grill settings")
+    async def show(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        space = self._space(interaction)
+        settings = await self.bot.services.spaces.settings(space)
+        nxt = await self.bot.services.grill.next_post(space) if settings.channel_ref else None
+        await interaction.followup.send(embed=render.settings_embed(settings, nxt), ephemeral=True)
+
+
+async def setup(bot: GrillBot) -> None:
+    await bot.add_cog(GrillAdmin(bot))

@@ -1,0 +1,146 @@
+"""Answers in round threads (and their edits and deletions), the "Rate answer" menu, history backfill."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import DomainError
+from bot.core.services.rounds import AnswerOutcome
+from bot.discord_ui.client import GrillBot
+from bot.discord_ui.modals import rubric_modal
+from bot.discord_ui.refs import member_ref
+from bot.discord_ui.voting import CLOSED_TEXT
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+ANSWER_SEEN = "✅"
+
+
+class Rounds(commands.Cog):
+    def __init__(self, bot: GrillBot) -> None:
+        self.bot = bot
+        self.rate_menu = app_commands.ContextMenu(name="Rate answer", callback=self.rate_answer)
+        self.rate_menu.guild_only = True
+        self._warned_no_content = False
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.rate_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.rate_menu.name, type=self.rate_menu.type)
+
+    # --- thread messages ---------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.bot or not isinstance(message.channel, discord.Thread):
+            return
+        if self.bot.round_cache.for_thread(message.channel.id) is None:
+            return
+        await self.take_message(message, live=True)
+
+    async def take_message(self, message: discord.Message, *, live: bool) -> None:
+        """Record a thread message as an answer or discussion; tell the member when it can't count."""
+        if not message.content and not message.attachments and not self._warned_no_content:
+            self._warned_no_content = True
+            log.warning("a thread message arrived without text: is the Message Content intent enabled?")
+        grill = self.bot.services.grill
+        try:
+            receipt = await grill.thread_message(
+                str(message.channel.id),
+                member_ref(message.author.id),
+                message.author.display_name,
+                message.content,
+                str(message.id),
+                sent_at=message.created_at,
+            )
+        except DomainError as error:
+            await self._reply(message, error.message)
+            receipt = None
+        if receipt is not None and receipt.round is not None:
+            await grill.record_seen(receipt.round.id, str(message.id))
+        if receipt is not None and receipt.outcome is AnswerOutcome.CREATED and live:
+            await self._mark_seen(message)
+
+    async def _reply(self, message: discord.Message, text: str) -> None:
+        try:
+            await message.reply(text, mention_author=False, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            log.warning("could not reply in thread %s: %s", message.channel.id, error)
+
+    async def _mark_seen(self, message: discord.Message) -> None:
+        with contextlib.suppress(discord.HTTPException):  # a courtesy; Add Reactions may be denied
+            await message.add_reaction(ANSWER_SEEN)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        content = payload.data.get("content")
+        if payload.guild_id is None or content is None:
+            return
+        await self.bot.services.grill.message_edited(str(payload.message_id), content)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        if payload.guild_id is not None:
+            await self.bot.services.grill.message_deleted(str(payload.message_id))
+
+    # --- backfill ----------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """After every identify (start, or a session that could not resume), read what was missed."""
+        for rnd in await self.bot.services.grill.due_rounds():
+            if rnd.thread_ref and not rnd.blind:
+                try:
+                    await self.backfill(int(rnd.thread_ref), rnd.id, rnd.message_ref)
+                except discord.HTTPException as error:
+                    log.warning("round %s: backfill failed: %s", rnd.id, error)
+        await self.bot.start_jobs()
+
+    async def backfill(self, thread_id: int, round_id: int, starter_ref: str | None) -> int:
+        thread = self.bot.get_channel(thread_id) or await self.bot.fetch_channel(thread_id)
+        if not isinstance(thread, discord.Thread):
+            return 0
+        after = await self.bot.services.grill.rounds.seen_message(round_id) or starter_ref
+        seen = 0
+        history = thread.history(limit=None, after=discord.Object(int(after)) if after else None, oldest_first=True)
+        async for message in history:
+            if message.author.bot:
+                continue
+            await self.take_message(message, live=False)
+            if message.edited_at is not None:
+                await self.bot.services.grill.message_edited(str(message.id), message.content)
+            seen += 1
+        if seen:
+            log.info("round %s: read %d message(s) posted while away", round_id, seen)
+        return seen
+
+    # --- Rate answer -------------------------------------------------------------------
+
+    async def rate_answer(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Open the rubric form as the first response; who and what is checked again on submit."""
+        if message.author.id == interaction.user.id:
+            await interaction.response.send_message(
+                "You can't rate your own answer. Rate someone else's: reviewing is practice too.", ephemeral=True
+            )
+            return
+        cached = self.bot.round_cache.for_thread(message.channel.id)
+        if cached is None:
+            text = "Rate answer works on answers inside an open daily-grill thread."
+            if isinstance(message.channel, discord.Thread):
+                text = CLOSED_TEXT
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        await interaction.response.send_modal(
+            rubric_modal(f"gb:ratemsg:{cached.round_id}:{message.id}", cached.criteria)
+        )
+
+
+async def setup(bot: GrillBot) -> None:
+    await bot.add_cog(Rounds(bot))
