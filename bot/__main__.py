@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     db.add_subparsers(dest="db_command", required=True).add_parser("migrate", help="apply schema migrations")
     args = parser.parse_args(argv)
     settings = load_settings()
-    setup_logging(settings.log_level, settings.log_file)
+    quiet = args.command in ("content", "practice", "db")  # a person is reading the terminal
+    setup_logging(settings.log_level or ("WARNING" if quiet else "INFO"), settings.log_file)
 
     if args.command == "content":
         return check_content(settings, args.paths)

@@ -17,7 +17,7 @@ class Settings:
     token: str | None = field(default=None, repr=False)  # never printed
     db_path: str = DEFAULT_DB
     content_dir: Path = DEFAULT_CONTENT
-    log_level: str = "INFO"
+    log_level: str | None = None  # None: INFO for the bot, WARNING for the interactive commands
     log_file: str | None = None
     dev_guild_id: int | None = None  # sync commands to this guild only (instant), for development
 
@@ -32,7 +32,7 @@ def load_settings(env_file: str | None = ".env") -> Settings:
         token=env.get("DISCORD_TOKEN", "").strip() or None,
         db_path=env.get("GRILLBOT_DB", "").strip() or DEFAULT_DB,
         content_dir=Path(env.get("GRILLBOT_CONTENT", "").strip() or DEFAULT_CONTENT),
-        log_level=env.get("GRILLBOT_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        log_level=env.get("GRILLBOT_LOG_LEVEL", "").strip().upper() or None,
         log_file=env.get("GRILLBOT_LOG_FILE", "").strip() or None,
         dev_guild_id=int(dev_guild) if dev_guild.isdigit() else None,
     )
