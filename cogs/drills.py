@@ -115,6 +115,55 @@ class SelfScoreButton(ui.DynamicItem[ui.Button], template=r"gb:drillscore:(?P<qi
         )
 
 
+class ShareButton(ui.DynamicItem[ui.Button], template=r"gb:share:(?P<qid>[a-z0-9-]{1,64})"):
+    """Post the drill answer on this message to the grill channel, as its own round for peer votes."""
+
+    def __init__(self, question_id: str) -> None:
+        super().__init__(
+            ui.Button(
+                label="Share for peer votes",
+                emoji="📣",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"gb:share:{question_id}",
+            )
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> ShareButton:
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            answer = answer_on(interaction.message)
+            assert interaction.guild_id is not None
+            bot = grill_bot(interaction)
+            rnd = await bot.services.grill.share_drill(
+                space_ref(interaction.guild_id),
+                member_ref(interaction.user.id),
+                getattr(interaction.user, "display_name", interaction.user.name),
+                self.question_id,
+                answer,
+            )
+            await bot.jobs.schedule_round(rnd)
+            await bot.round_posted(rnd)
+            await interaction.followup.send(f"Shared for peer votes for 24 hours: <#{rnd.thread_ref}>", ephemeral=True)
+        except Exception as error:
+            await report(interaction, error)
+
+
+def answer_on(message: discord.Message | None) -> str:
+    """The member's drill answer, carried by the ephemeral message between the steps."""
+    embeds = message.embeds if message else []
+    answer = next((e.description for e in embeds if e.title == ANSWER_TITLE and e.description), None)
+    if answer is None:
+        raise InvalidInput("I couldn't find your answer on that message. Run /drill and answer again.")
+    return answer
+
+
 class ClassifyButton(ui.DynamicItem[ui.Button], template=r"gb:cls:(?P<qid>[a-z0-9-]{1,64}):(?P<type>[a-z_]+)"):
     def __init__(self, question_id: str, type_id: str) -> None:
         super().__init__(
@@ -168,8 +217,10 @@ async def submit_drill_answer(interaction: discord.Interaction, match: re.Match[
     mine = discord.Embed(title=ANSWER_TITLE, description=render.clip(answer, render.DESCRIPTION_MAX))
     view = ui.View(timeout=None)
     view.add_item(SelfScoreButton(question.id))
+    view.add_item(ShareButton(question.id))
     await interaction.followup.send(
-        "Compare your answer with the key points, then score yourself honestly: weak answers come back sooner.",
+        "Compare your answer with the key points, then score yourself honestly: weak answers come back sooner. "
+        "Share it to have the group score it too.",
         embeds=[mine, reference_embed(question)],
         view=view,
         ephemeral=True,
@@ -179,11 +230,7 @@ async def submit_drill_answer(interaction: discord.Interaction, match: re.Match[
 async def submit_drill_score(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
     """Step 3: record the attempt and reschedule the card. The answer is read back from the message."""
     await interaction.response.defer(ephemeral=True, thinking=True)
-    message = interaction.message
-    embeds = message.embeds if message else []
-    answer = next((e.description for e in embeds if e.title == ANSWER_TITLE and e.description), None)
-    if answer is None:
-        raise InvalidInput("I couldn't find your answer on that message. Run /drill and answer again.")
+    answer = answer_on(interaction.message)
     assert interaction.guild_id is not None
     services = grill_bot(interaction).services
     space, member = space_ref(interaction.guild_id), member_ref(interaction.user.id)
@@ -202,7 +249,7 @@ class Drills(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(DrillAnswerButton, SelfScoreButton, ClassifyButton)
+        self.bot.add_dynamic_items(DrillAnswerButton, SelfScoreButton, ShareButton, ClassifyButton)
         self.bot.modal_router.add(DRILL_ANSWER_FORM, submit_drill_answer)
         self.bot.modal_router.add(DRILL_SCORE_FORM, submit_drill_score)
 

@@ -52,8 +52,9 @@ def type_name(type_id: str | None) -> str:
 
 def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:
     q = rnd.question
+    heading = "Shared drill" if rnd.kind == "drill" else "Daily grill"
     embed = discord.Embed(
-        title=clip(f"Daily grill · {type_name(q.type)}", TITLE_MAX),
+        title=clip(f"{heading} · {type_name(q.type)}", TITLE_MAX),
         description=clip(q.prompt, DESCRIPTION_MAX),
         colour=COLOUR,
     )
@@ -62,7 +63,9 @@ def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:
     if qtype is not None:
         embed.add_field(name="Answer shape", value=clip(qtype.answer_shape, FIELD_MAX), inline=False)
     embed.add_field(name="Rubric", value=clip(" · ".join(c.label for c in q.criteria), FIELD_MAX), inline=False)
-    if rnd.blind:
+    if rnd.kind == "drill":
+        how = "A member shared their drill answer: it's in the thread, for peer scores on the rubric."
+    elif rnd.blind:
         how = "Blind round: answer with the **Answer** button; answers appear in the thread when answering closes."
         embed.add_field(name="Answers close", value=format_dt(rnd.answers_close_at, "R"), inline=True)
     else:
@@ -73,7 +76,7 @@ def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:
 
 
 def thread_name(rnd: Round) -> str:
-    day = rnd.local_date.isoformat() if rnd.local_date else "round"
+    day = rnd.local_date.isoformat() if rnd.local_date else "shared drill"
     return clip(f"{day} · {type_name(rnd.question.type)} · answers", 100)
 
 

@@ -11,6 +11,14 @@ from bot.discord_ui.client import GrillBot
 from bot.discord_ui.modals import rubric_modal, submitted_values
 from bot.discord_ui.voting import ANSWER_FORM, DYNAMIC_ITEMS, RATING_FORM, AnswerButton, VoteButton, round_view
 from bot.settings import Settings
+from cogs.drills import (
+    DRILL_ANSWER_FORM,
+    DRILL_SCORE_FORM,
+    ClassifyButton,
+    DrillAnswerButton,
+    SelfScoreButton,
+    ShareButton,
+)
 
 BIG = 10**19  # larger than any snowflake
 
@@ -73,3 +81,25 @@ async def test_every_cog_loads_and_command_names_are_unique(tmp_path: Path):
     assert {c.name for c in grill.commands} >= {"setup", "pause", "resume", "post", "close", "skip", "settings"}
     assert grill.default_permissions.manage_guild
     await bot.close()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda qid: DrillAnswerButton(qid),
+        lambda qid: SelfScoreButton(qid),
+        lambda qid: ShareButton(qid),
+        lambda qid: ClassifyButton(qid, "research_judgment"),
+    ],
+)
+def test_drill_ids_fit_the_longest_question_id(make):
+    longest = "q" * 64
+    item = make(longest)
+    match = type(item).__discord_ui_compiled_template__.fullmatch(item.custom_id)
+    assert match and match["qid"] == longest and len(item.custom_id) <= 100
+
+
+def test_drill_form_ids_fit():
+    for pattern, prefix in ((DRILL_ANSWER_FORM, "gb:drillans:"), (DRILL_SCORE_FORM, "gb:drillrate:")):
+        custom_id = prefix + "q" * 64
+        assert re.fullmatch(pattern, custom_id) and len(custom_id) <= 100

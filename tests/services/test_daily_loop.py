@@ -284,3 +284,25 @@ async def test_a_close_interrupted_after_freezing_finishes_on_retry(services, cl
     results = await services.grill.close_round(rnd.id)
     assert results.answers[0].score is not None
     assert (await services.rounds.get(rnd.id)).state is RoundState.CLOSED
+
+
+async def test_a_shared_drill_is_a_votable_round_that_leaves_the_boards_alone(services, clock, publisher):
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    rnd = await services.grill.share_drill(SPACE, "ann", "Ann", "sample-coding", "my drill answer")
+    assert rnd.kind == "drill" and rnd.local_date is None and rnd.state is RoundState.OPEN
+    (answer,) = await services.rounds.answers(rnd.id)
+    assert answer.body == "my drill answer"
+    assert (await services.rounds.answer_by_message(f"reveal-{answer.id}")).id == answer.id
+    await services.votes.cast(SPACE, answer.id, "bob", "Bob", full_scores(rnd))
+    results = await services.grill.close_round(rnd.id)
+    assert results.answers[0].score is not None
+    assert (await services.boards.leaderboard(SPACE, None, Period.ALL)).rows == ()
+    await services.grill.post_daily(SPACE)  # a shared drill does not take the day's slot
+
+
+async def test_sharing_needs_the_grill_set_up_and_a_real_answer(services):
+    with pytest.raises(NotConfigured):
+        await services.grill.share_drill(SPACE, "ann", "Ann", "sample-coding", "answer")
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    with pytest.raises(InvalidInput, match="empty"):
+        await services.grill.share_drill(SPACE, "ann", "Ann", "sample-coding", " ")

@@ -6,7 +6,7 @@ import logging
 import random
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.core import schedule, scoring
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_ANSWER_CHARS = 4000  # the longest text a Discord form field takes
 MIN_VOTES_BEFORE_REMINDER = 2
+SHARED_DRILL_HOURS = 24
 
 
 class AnswerOutcome(StrEnum):
@@ -183,6 +184,40 @@ class GrillService:
             await self.rounds.discard_posting(rnd.id)
             raise
         return await self.rounds.mark_posted(rnd.id, message_ref, thread_ref)
+
+    async def share_drill(self, space_id: str, member_id: str, display_name: str, question_id: str, body: str) -> Round:
+        """Put a member's drill answer to the group: a round of its own with that one answer, open
+        for peer votes for SHARED_DRILL_HOURS. Shared drills get scores and results but, being
+        self-chosen, do not move the leaderboards (their rounds have no local date)."""
+        settings = await self._configured(space_id)
+        question = self.bank.questions.get(question_id)
+        if question is None:
+            raise NotFound("That question is no longer in the bank, so it can't be shared. Run /drill again.")
+        _check_body(body)
+        now = self.clock.now()
+        closes = now + timedelta(hours=SHARED_DRILL_HOURS)
+        draft = Round(
+            id=0,
+            space_id=space_id,
+            kind="drill",
+            local_date=None,
+            state=RoundState.POSTING,
+            question=snapshot(self.bank, question),
+            channel_ref=settings.channel_ref,
+            message_ref=None,
+            thread_ref=None,
+            opened_at=now,
+            answers_close_at=closes,
+            closes_at=closes,
+        )
+        created = await self.rounds.create_round(draft)
+        assert created is not None  # only daily rounds are unique per date
+        posted = await self._publish(created, settings)
+        answer, _ = await self.rounds.save_answer(posted.id, member_id, body, None, now, display_name)
+        shown = await self._publisher().reveal_answers(posted, [(answer, display_name)])
+        for answer_id, message_ref in shown.items():
+            await self.rounds.set_answer_message(answer_id, message_ref)
+        return posted
 
     async def catch_up(self) -> list[Round]:
         """At start: post once for every space whose slot today passed while nothing was posted."""
