@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import InvalidInput
+from bot.core.models import GuildSettings
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.refs import space_ref
@@ -80,10 +81,7 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         space = self._space(interaction)
         settings = await self.bot.services.grill.setup(space, str(channel.id), time, timezone, days, blind)
         await self.bot.jobs.reschedule(space)
-        nxt = await self.bot.services.grill.next_post(space)
-        await interaction.followup.send(
-            f"Daily grill set for {channel.mention}.", embed=render.settings_embed(settings, nxt), ephemeral=True
-        )
+        await self._show_settings(interaction, settings, f"Daily grill set for {channel.mention}.")
 
     @setup_grill.autocomplete("timezone")
     async def zone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -113,9 +111,8 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         if reminder_before_close is not None:
             changes["reminder_before_close_minutes"] = reminder_before_close
         settings = await self.bot.services.grill.update(space, **changes)
-        nxt = await self.bot.services.grill.next_post(space)
         note = "Applies from the next round." if changes else "Nothing changed; current settings:"
-        await interaction.followup.send(note, embed=render.settings_embed(settings, nxt), ephemeral=True)
+        await self._show_settings(interaction, settings, note)
 
     @app_commands.command(name="pause", description="Stop posting until /grill resume")
     async def pause(self, interaction: discord.Interaction) -> None:
@@ -169,10 +166,12 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
     @app_commands.command(name="settings", description="Show the daily grill settings")
     async def show(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        space = self._space(interaction)
-        settings = await self.bot.services.spaces.settings(space)
-        nxt = await self.bot.services.grill.next_post(space) if settings.channel_ref else None
-        await interaction.followup.send(embed=render.settings_embed(settings, nxt), ephemeral=True)
+        settings = await self.bot.services.spaces.settings(self._space(interaction))
+        await self._show_settings(interaction, settings, "Daily grill settings:")
+
+    async def _show_settings(self, interaction: discord.Interaction, settings: GuildSettings, note: str) -> None:
+        nxt = await self.bot.services.grill.next_post(settings.space_id) if settings.channel_ref else None
+        await interaction.followup.send(note, embed=render.settings_embed(settings, nxt), ephemeral=True)
 
 
 async def setup(bot: GrillBot) -> None:

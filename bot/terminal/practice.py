@@ -30,7 +30,8 @@ from bot.core.content import Bank, ContentError, add_pack_file, load_bank, load_
 from bot.core.errors import DomainError
 from bot.core.models import Criterion, Question
 from bot.core.ports import Clock
-from bot.core.services.drills import DrillReceipt, DrillService, check_answer
+from bot.core.services.drills import DrillReceipt, DrillService
+from bot.core.services.rounds import check_answer_text
 
 SPACE_ID = "terminal"
 END_OF_ANSWER = "."
@@ -221,7 +222,7 @@ class Session:
                 lines.append(line)
             answer = "\n".join(lines)
             try:
-                check_answer(answer)
+                check_answer_text(answer)
             except DomainError as exc:
                 self.console.say(exc.message)
                 if ended:

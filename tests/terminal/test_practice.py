@@ -72,7 +72,7 @@ def test_a_session_continues_until_q_and_brings_failures_back(db_path, clock):
 def test_an_empty_answer_is_re_asked_with_a_reason(db_path, clock):
     status, out, _ = session(db_path, clock, f".\n  \n.\nreal answer\n.\n{DERIVATION_ALL_TWO}q\n", type_id="derivation")
     assert status == 0
-    assert out.count("Your answer is empty. Write it out, then submit it again.") == 2
+    assert out.count("Your answer is empty. Write it out, then send it again.") == 2
     assert "rated easy" in out
 
 

@@ -23,7 +23,7 @@ from bot.core.models import (
 )
 from bot.core.ports import Clock, DrillStore
 from bot.core.selection import pick_classify_question, pick_drill_question
-from bot.core.services.rounds import MAX_ANSWER_CHARS
+from bot.core.services.rounds import check_answer_text
 
 MAX_SUGGESTIONS = 25  # the most choices a Discord autocomplete shows
 SAVE_ATTEMPTS = 3  # tries when a concurrent review of the same card wins the race
@@ -55,17 +55,6 @@ class ClassifyResult:
     correct: bool  # the question's type, or one of its `also_types`
     reason: str  # one plain sentence saying what the question is and why
     accuracy: ClassifyAccuracy  # the member's running accuracy, this guess included
-
-
-def check_answer(answer_text: str) -> None:
-    """Refuse an empty or oversized drill answer; front ends may call it before showing the key points."""
-    if not answer_text.strip():
-        raise InvalidInput("Your answer is empty. Write it out, then submit it again.")
-    if len(answer_text) > MAX_ANSWER_CHARS:
-        raise InvalidInput(
-            f"Your answer is {len(answer_text)} characters; the limit is {MAX_ANSWER_CHARS}. "
-            "Trim it to the points that matter and submit again."
-        )
 
 
 def check_scores(criteria: tuple[Criterion, ...], scores: Mapping[str, int]) -> dict[str, int]:
@@ -135,7 +124,7 @@ class DrillService:
     ) -> DrillReceipt:
         """Record a drill answer with the member's own scores and reschedule the question (FSRS)."""
         question = self._question(question_id)
-        check_answer(answer_text)
+        check_answer_text(answer_text)
         criteria = self.bank.criteria_for(question)
         scores = check_scores(criteria, self_scores)
         ratio = sum(scores.values()) / scoring.max_points(criteria)

@@ -156,25 +156,39 @@ class GrillService:
             self.bank, await self.rounds.recent_question_ids(space_id), random.Random(f"{space_id}:{today}")
         )
         answers_close, closes = schedule.round_windows(settings, today, now, skips)
-        draft = Round(
+        draft = self._draft(settings, "daily", question, today, now, answers_close, closes, settings.blind_mode)
+        created = await self.rounds.create_round(draft)
+        if created is None:
+            raise AlreadyPosted(f"Today's question ({today.isoformat()}) was already posted.")
+        return await self._publish(created, settings)
+
+    def _draft(
+        self,
+        settings: GuildSettings,
+        kind: str,
+        question: Question,
+        local_date: date | None,
+        opened_at: datetime,
+        answers_close_at: datetime,
+        closes_at: datetime,
+        blind: bool = False,
+    ) -> Round:
+        """A round about to be posted: its row is written (state `posting`) before the send."""
+        return Round(
             id=0,
-            space_id=space_id,
-            kind="daily",
-            local_date=today,
+            space_id=settings.space_id,
+            kind=kind,
+            local_date=local_date,
             state=RoundState.POSTING,
             question=snapshot(self.bank, question),
             channel_ref=settings.channel_ref,
             message_ref=None,
             thread_ref=None,
-            opened_at=now,
-            answers_close_at=answers_close,
-            closes_at=closes,
-            blind=settings.blind_mode,
+            opened_at=opened_at,
+            answers_close_at=answers_close_at,
+            closes_at=closes_at,
+            blind=blind,
         )
-        created = await self.rounds.create_round(draft)
-        if created is None:
-            raise AlreadyPosted(f"Today's question ({today.isoformat()}) was already posted.")
-        return await self._publish(created, settings)
 
     async def _publish(self, rnd: Round, settings: GuildSettings) -> Round:
         try:
@@ -193,24 +207,10 @@ class GrillService:
         question = self.bank.questions.get(question_id)
         if question is None:
             raise NotFound("That question is no longer in the bank, so it can't be shared. Run /drill again.")
-        _check_body(body)
+        check_answer_text(body)
         now = self.clock.now()
         closes = now + timedelta(hours=SHARED_DRILL_HOURS)
-        draft = Round(
-            id=0,
-            space_id=space_id,
-            kind="drill",
-            local_date=None,
-            state=RoundState.POSTING,
-            question=snapshot(self.bank, question),
-            channel_ref=settings.channel_ref,
-            message_ref=None,
-            thread_ref=None,
-            opened_at=now,
-            answers_close_at=closes,
-            closes_at=closes,
-        )
-        created = await self.rounds.create_round(draft)
+        created = await self.rounds.create_round(self._draft(settings, "drill", question, None, now, closes, closes))
         assert created is not None  # only daily rounds are unique per date
         posted = await self._publish(created, settings)
         answer, _ = await self.rounds.save_answer(posted.id, member_id, body, None, now, display_name)
@@ -264,7 +264,7 @@ class GrillService:
         at = min(sent_at or self.clock.now(), self.clock.now())
         if not rnd.accepts_answers(at):
             raise RoundClosed(_answers_closed_text(rnd))
-        _check_body(body)
+        check_answer_text(body)
         answer, _ = await self.rounds.save_answer(rnd.id, member_id, body, message_ref, at, display_name)
         return AnswerReceipt(AnswerOutcome.CREATED, rnd, answer)
 
@@ -297,7 +297,7 @@ class GrillService:
             raise NotFound("That round no longer exists.")
         if not rnd.accepts_answers(self.clock.now()):
             raise RoundClosed(_answers_closed_text(rnd))
-        _check_body(body)
+        check_answer_text(body)
         answer, created = await self.rounds.save_answer(rnd.id, member_id, body, None, self.clock.now(), display_name)
         return AnswerReceipt(AnswerOutcome.CREATED if created else AnswerOutcome.UPDATED, rnd, answer)
 
@@ -415,13 +415,14 @@ class GrillService:
         return await self.rounds.in_states("posting", "open", "closing")
 
 
-def _check_body(body: str) -> None:
+def check_answer_text(body: str) -> None:
+    """Refuse an empty answer or one longer than a Discord form field takes, saying what to do."""
     if not body.strip():
         raise InvalidInput("Your answer is empty. Write it out, then send it again.")
     if len(body) > MAX_ANSWER_CHARS:
         raise InvalidInput(
             f"Your answer is {len(body)} characters; the limit is {MAX_ANSWER_CHARS}. "
-            "Trim it or split the detail into a follow-up message."
+            "Trim it to the points that matter and send it again."
         )
 
 
