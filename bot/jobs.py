@@ -36,8 +36,10 @@ class GrillJobs:
         self.on_round_posted = on_round_posted
 
     async def start(self) -> None:
-        """Start the scheduler (needs a running loop), rebuild every job, then catch up missed posts."""
+        """Start the scheduler (needs a running loop), finish interrupted posts, rebuild every job,
+        then catch up missed posts."""
         self.scheduler.start()
+        await self.grill.recover_posting()
         for settings in await self.grill.spaces.configured_spaces():
             self.schedule_space(settings)
         for rnd in await self.grill.due_rounds():

@@ -42,6 +42,13 @@ class FakePublisher:
         message_ref = str(1000 + len(self.posts))
         return message_ref, message_ref  # on Discord the thread id equals the message id
 
+    async def find_post(self, rnd: Round) -> tuple[str, str | None] | None:
+        for index, posted in enumerate(self.posts):
+            if posted.id == rnd.id:
+                ref = str(1001 + index)
+                return ref, ref
+        return None
+
     async def post_results(self, results: RoundResults) -> str | None:
         self.results.append(results)
         return f"results-{results.round.id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -24,6 +25,8 @@ THREAD_ALREADY_CREATED = 160004
 UNKNOWN_MESSAGE = 10008
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day of inactivity
 NO_MENTIONS = discord.AllowedMentions.none()
+RECOVERY_SCAN = 50  # messages read back when looking for a post interrupted by a crash
+RECOVERY_SLACK = timedelta(minutes=1)
 
 
 class PublishFailed(DomainError):
@@ -67,6 +70,21 @@ class DiscordPublisher:
             ) from error
         self.bot.round_cache.remember(replace(rnd, thread_ref=str(thread.id)))
         return str(message.id), str(thread.id)
+
+    async def find_post(self, rnd: Round) -> tuple[str, str | None] | None:
+        """Look for the round's post (the bot's message carrying its Vote button) since it opened."""
+        channel = await self._channel(rnd.channel_ref)
+        if not isinstance(channel, discord.abc.Messageable) or self.bot.user is None:
+            return None
+        marker = f"gb:vote:{rnd.id}"
+        since = discord.Object(discord.utils.time_snowflake(rnd.opened_at - RECOVERY_SLACK))
+        await self.limiter.acquire()
+        async for message in channel.history(limit=RECOVERY_SCAN, after=since):
+            if message.author.id == self.bot.user.id and _carries(message, marker):
+                thread = await self._open_thread(message, rnd)
+                self.bot.round_cache.remember(replace(rnd, thread_ref=str(thread.id)))
+                return str(message.id), str(thread.id)
+        return None
 
     async def _open_thread(self, message: discord.Message, rnd: Round) -> discord.Thread:
         await self.limiter.acquire()
@@ -152,3 +170,11 @@ class DiscordPublisher:
             await message.edit(view=closed_view())
         except (discord.HTTPException, PublishFailed, AttributeError) as error:
             log.warning("round %s: could not retire the post's buttons (%s)", rnd.id, error)
+
+
+def _carries(message: discord.Message, custom_id: str) -> bool:
+    return any(
+        getattr(child, "custom_id", None) == custom_id
+        for row in message.components
+        for child in getattr(row, "children", [])
+    )

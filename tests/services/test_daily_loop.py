@@ -306,3 +306,25 @@ async def test_sharing_needs_the_grill_set_up_and_a_real_answer(services):
     await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
     with pytest.raises(InvalidInput, match="empty"):
         await services.grill.share_drill(SPACE, "ann", "Ann", "sample-coding", " ")
+
+
+async def test_a_post_interrupted_by_a_crash_is_adopted_not_repeated(services, clock, publisher):
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    rnd = await services.grill.post_daily(SPACE)
+    # Simulate a crash after the send but before the refs were stored.
+    async with services.db.write() as conn:
+        await conn.execute("UPDATE rounds SET state = 'posting', message_ref = NULL, thread_ref = NULL WHERE id = ?", (rnd.id,))
+    (adopted,) = await services.grill.recover_posting()
+    assert adopted.state is RoundState.OPEN and adopted.message_ref == rnd.message_ref
+    assert len(publisher.posts) == 1
+
+
+async def test_a_post_that_never_left_is_sent_on_recovery(services, clock, publisher):
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    settings = await services.spaces.settings(SPACE)
+    question = next(iter(services.bank.questions.values()))
+    now = clock.now()
+    draft = services.grill._draft(settings, "daily", question, date(2026, 11, 30), now, now, now + timedelta(hours=20))
+    await services.rounds.create_round(draft)  # the process died before the send
+    (sent,) = await services.grill.recover_posting()
+    assert sent.state is RoundState.OPEN and len(publisher.posts) == 1

@@ -219,6 +219,23 @@ class GrillService:
             await self.rounds.set_answer_message(answer_id, message_ref)
         return posted
 
+    async def recover_posting(self) -> list[Round]:
+        """At start: finish rounds whose post was under way when the process died.
+
+        If the post reached the platform it is adopted (no second post); otherwise it is sent now.
+        """
+        recovered = []
+        for rnd in await self.rounds.in_states("posting"):
+            try:
+                refs = await self._publisher().find_post(rnd)
+                if refs is not None:
+                    recovered.append(await self.rounds.mark_posted(rnd.id, *refs))
+                else:
+                    recovered.append(await self._publish(rnd, await self.spaces.settings(rnd.space_id)))
+            except Exception:
+                log.exception("round %s: could not finish its interrupted post", rnd.id)
+        return recovered
+
     async def catch_up(self) -> list[Round]:
         """At start: post once for every space whose slot today passed while nothing was posted."""
         posted = []
