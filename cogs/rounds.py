@@ -14,12 +14,15 @@ from bot.core.services.rounds import AnswerOutcome
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.modals import rubric_modal
 from bot.discord_ui.refs import member_ref
-from bot.discord_ui.voting import CLOSED_TEXT
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 ANSWER_SEEN = "✅"
+NOT_RATEABLE = (
+    "Rate answer works on answers in the thread of an open round: this round has closed "
+    "(its results are in the thread), or the message isn't a grill answer."
+)
 
 
 class Rounds(commands.Cog):
@@ -132,10 +135,7 @@ class Rounds(commands.Cog):
             return
         cached = self.bot.round_cache.for_thread(message.channel.id)
         if cached is None:
-            text = "Rate answer works on answers inside an open daily-grill thread."
-            if isinstance(message.channel, discord.Thread):
-                text = CLOSED_TEXT
-            await interaction.response.send_message(text, ephemeral=True)
+            await interaction.response.send_message(NOT_RATEABLE, ephemeral=True)
             return
         await interaction.response.send_modal(
             rubric_modal(f"gb:ratemsg:{cached.round_id}:{message.id}", cached.criteria)

@@ -17,6 +17,7 @@ from bot.core.errors import InvalidInput
 from bot.core.models import GuildSettings
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_ALIASES = {
     "daily": (1, 2, 3, 4, 5, 6, 7),
     "every day": (1, 2, 3, 4, 5, 6, 7),
@@ -60,16 +61,23 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
     days: set[int] = set()
     for part in filter(None, (p.strip() for p in re.split(r"[,\s]+", cleaned))):
         ends = part.split("-")
-        if len(ends) > 2 or any(e[:3] not in WEEKDAY_NAMES for e in ends):
+        if len(ends) > 2 or any(_weekday(e) is None for e in ends):
             raise InvalidInput(
                 f"'{part}' is not a weekday. Use names like mon,wed,fri, a range like mon-fri, or daily."
             )
-        first, last = (WEEKDAY_NAMES.index(e[:3]) + 1 for e in (ends[0], ends[-1]))
+        first, last = (_weekday(e) or 0 for e in (ends[0], ends[-1]))
         span = range(first, last + 1) if first <= last else [*range(first, 8), *range(1, last + 1)]
         days.update(span)
     if not days:
         raise InvalidInput("Pick at least one weekday, for example mon-fri or daily.")
     return tuple(sorted(days))
+
+
+def _weekday(word: str) -> int | None:
+    """ISO number of a day named in full or by a prefix of 3+ letters ("wed", "thurs"), else None."""
+    if len(word) < 3:
+        return None
+    return next((i for i, full in enumerate(WEEKDAY_FULL_NAMES, 1) if full.startswith(word)), None)
 
 
 def format_weekdays(days: Sequence[int]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib
 import json
@@ -55,6 +56,7 @@ class GrillBot(commands.Bot):
         self.modal_router = ModalRouter()
         self.limiter = RateLimiter()
         self._resources = AsyncExitStack()
+        self._shutdown: asyncio.Future[None] | None = None
 
     async def setup_hook(self) -> None:
         self.services = await self._resources.enter_async_context(
@@ -112,7 +114,18 @@ class GrillBot(commands.Bot):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.modal_router.dispatch(interaction)
 
+    async def __aexit__(self, *exc_info: object) -> None:
+        # discord.py's own __aexit__ waits only for its part of close(); ours also closes the database.
+        await self.close()
+
     async def close(self) -> None:
+        """Shut down once, however many callers (a signal, `async with`) ask: every caller waits for
+        the same shutdown, so the database is closed before the event loop ends."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.ensure_future(self._close_everything())
+        await asyncio.shield(self._shutdown)
+
+    async def _close_everything(self) -> None:
         if hasattr(self, "jobs"):  # setup_hook may have failed before it was built
             self.jobs.shutdown()
         await super().close()

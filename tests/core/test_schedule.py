@@ -59,13 +59,14 @@ def test_zone_parses():
         ("fri-mon", (1, 5, 6, 7)),
         ("weekends", (6, 7)),
         ("tuesday", (2,)),
+        ("Thurs, SAT", (4, 6)),
     ],
 )
 def test_weekdays_parse(text, days):
     assert parse_weekdays(text) == days
 
 
-@pytest.mark.parametrize("text", ["funday", "mon-tue-wed", ",", "1,2"])
+@pytest.mark.parametrize("text", ["funday", "sundy", "mo", "mon-tue-wed", ",", "1,2"])
 def test_bad_weekdays_are_refused(text):
     with pytest.raises(InvalidInput):
         parse_weekdays(text)

@@ -1,0 +1,70 @@
+"""The Discord double's server: one aiohttp app on 127.0.0.1 (random port) with the gateway and REST API."""
+
+from __future__ import annotations
+
+import socket
+from types import TracebackType
+
+from aiohttp import web
+
+from tests.e2e.fake_gateway import PRIVILEGED, Gateway
+from tests.e2e.fake_rest import API_PREFIX, Rest
+from tests.e2e.fake_state import State
+from tests.e2e.routes_app import AppRoutes
+from tests.e2e.routes_channels import ChannelRoutes
+from tests.e2e.routes_interactions import InteractionRoutes
+
+FAKE_TOKEN = "fake-bot-token.e2e"
+MAX_UPLOAD = 32 * 1024 * 1024
+
+
+class FakeDiscord:
+    """Start it, point discord.py at `api_base` and `gateway_url`, and drive it through `tests.e2e.harness`."""
+
+    def __init__(self, *, token: str = FAKE_TOKEN, allowed_privileged_intents: int = PRIVILEGED) -> None:
+        self.state = State(token)
+        self.gateway = Gateway(self.state, allowed_privileged_intents)
+        self.rest = Rest(self.state)
+        for routes in (AppRoutes, ChannelRoutes, InteractionRoutes):
+            routes(self.state, self.gateway).register(self.rest)
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def token(self) -> str:
+        return self.state.token
+
+    @property
+    def api_base(self) -> str:
+        return self.state.base_url + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        return self.gateway.url
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=MAX_UPLOAD)
+        app.router.add_get("/gateway", self.gateway.handle)
+        self.rest.install(app)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        await web.SockSite(self._runner, sock).start()
+        port = sock.getsockname()[1]
+        self.state.base_url = f"http://127.0.0.1:{port}"
+        self.gateway.url = f"ws://127.0.0.1:{port}/gateway"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self.gateway.close_all()
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
