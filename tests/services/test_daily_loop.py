@@ -313,7 +313,9 @@ async def test_a_post_interrupted_by_a_crash_is_adopted_not_repeated(services, c
     rnd = await services.grill.post_daily(SPACE)
     # Simulate a crash after the send but before the refs were stored.
     async with services.db.write() as conn:
-        await conn.execute("UPDATE rounds SET state = 'posting', message_ref = NULL, thread_ref = NULL WHERE id = ?", (rnd.id,))
+        await conn.execute(
+            "UPDATE rounds SET state = 'posting', message_ref = NULL, thread_ref = NULL WHERE id = ?", (rnd.id,)
+        )
     (adopted,) = await services.grill.recover_posting()
     assert adopted.state is RoundState.OPEN and adopted.message_ref == rnd.message_ref
     assert len(publisher.posts) == 1
