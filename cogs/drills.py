@@ -33,33 +33,6 @@ DRILL_ANSWER_FORM = r"gb:drillans:(?P<qid>[a-z0-9-]{1,64})"
 DRILL_SCORE_FORM = r"gb:drillrate:(?P<qid>[a-z0-9-]{1,64})"
 
 
-def question_embed(bot: GrillBot, question: Question, heading: str) -> discord.Embed:
-    qtype = bot.services.bank.types[question.type]
-    embed = discord.Embed(
-        title=render.clip(f"{heading} · {qtype.name}", render.TITLE_MAX),
-        description=render.clip(question.prompt, render.DESCRIPTION_MAX),
-        colour=render.COLOUR,
-    )
-    embed.add_field(name="Topics", value=render.clip(", ".join(question.topics), render.FIELD_MAX))
-    embed.add_field(name="Difficulty", value=render.DIFFICULTY[question.difficulty])
-    embed.add_field(name="Answer shape", value=render.clip(qtype.answer_shape, render.FIELD_MAX), inline=False)
-    embed.set_footer(text=f"question {question.id}")
-    return embed
-
-
-def reference_embed(question: Question) -> discord.Embed:
-    embed = discord.Embed(
-        title="Key points",
-        description=render.clip(
-            "\n".join(f"{i}. {p}" for i, p in enumerate(question.key_points, 1)), render.DESCRIPTION_MAX
-        ),
-        colour=render.COLOUR,
-    )
-    for i, follow_up in enumerate(question.follow_ups, 1):
-        embed.add_field(name=f"Go deeper {i}", value=render.clip(follow_up, render.FIELD_MAX), inline=False)
-    return embed
-
-
 def the_question(interaction: discord.Interaction, question_id: str) -> Question:
     question = grill_bot(interaction).services.bank.questions.get(question_id)
     if question is None:
@@ -221,7 +194,7 @@ async def submit_drill_answer(interaction: discord.Interaction, match: re.Match[
     await interaction.followup.send(
         "Compare your answer with the key points, then score yourself honestly: weak answers come back sooner. "
         "Share it to have the group score it too.",
-        embeds=[mine, reference_embed(question)],
+        embeds=[mine, render.key_points_embed(question.key_points, question.follow_ups)],
         view=view,
         ephemeral=True,
     )
@@ -275,7 +248,8 @@ class Drills(commands.Cog):
         )
         view = ui.View(timeout=None)
         view.add_item(DrillAnswerButton(question.id))
-        await interaction.followup.send(embed=question_embed(self.bot, question, "Drill"), view=view, ephemeral=True)
+        embed = render.question_embed("Drill", question, self.bot.services.bank.types.get(question.type))
+        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 
     @drill.autocomplete("topic")
     async def topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

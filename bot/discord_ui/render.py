@@ -13,7 +13,16 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown, format_dt
 
-from bot.core.models import Board, BoardView, GuildSettings, QuestionType, Round, RoundResults
+from bot.core.models import (
+    Board,
+    BoardView,
+    GuildSettings,
+    Question,
+    QuestionSnapshot,
+    QuestionType,
+    Round,
+    RoundResults,
+)
 from bot.core.schedule import format_weekdays
 
 TITLE_MAX = 256
@@ -50,18 +59,35 @@ def type_name(type_id: str | None) -> str:
     return "Overall" if type_id is None else TYPE_NAMES.get(type_id, type_id)
 
 
-def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:
-    q = rnd.question
-    heading = "Shared drill" if rnd.kind == "drill" else "Daily grill"
+def question_embed(heading: str, question: Question | QuestionSnapshot, qtype: QuestionType | None) -> discord.Embed:
+    """A question as members see it asked: prompt, topics, difficulty and the type's answer shape."""
     embed = discord.Embed(
-        title=clip(f"{heading} · {type_name(q.type)}", TITLE_MAX),
-        description=clip(q.prompt, DESCRIPTION_MAX),
+        title=clip(f"{heading} · {type_name(question.type)}", TITLE_MAX),
+        description=clip(question.prompt, DESCRIPTION_MAX),
         colour=COLOUR,
     )
-    embed.add_field(name="Topics", value=clip(", ".join(q.topics), FIELD_MAX), inline=True)
-    embed.add_field(name="Difficulty", value=DIFFICULTY.get(q.difficulty, str(q.difficulty)), inline=True)
+    embed.add_field(name="Topics", value=clip(", ".join(question.topics), FIELD_MAX), inline=True)
+    embed.add_field(name="Difficulty", value=DIFFICULTY.get(question.difficulty, str(question.difficulty)), inline=True)
     if qtype is not None:
         embed.add_field(name="Answer shape", value=clip(qtype.answer_shape, FIELD_MAX), inline=False)
+    return embed
+
+
+def key_points_embed(key_points: Sequence[str], follow_ups: Sequence[str]) -> discord.Embed:
+    """The reference outline, and the follow-ups that go one level deeper."""
+    embed = discord.Embed(
+        title="Key points",
+        description=clip("\n".join(f"{i}. {p}" for i, p in enumerate(key_points, 1)), DESCRIPTION_MAX),
+        colour=COLOUR,
+    )
+    for follow_up in follow_ups:
+        embed.add_field(name="Go one level deeper", value=clip(follow_up, FIELD_MAX), inline=False)
+    return embed
+
+
+def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:
+    q = rnd.question
+    embed = question_embed("Shared drill" if rnd.kind == "drill" else "Daily grill", q, qtype)
     embed.add_field(name="Rubric", value=clip(" · ".join(c.label for c in q.criteria), FIELD_MAX), inline=False)
     if rnd.kind == "drill":
         how = "A member shared their drill answer: it's in the thread, for peer scores on the rubric."
@@ -105,13 +131,7 @@ def results_messages(results: RoundResults) -> list[discord.Embed]:
         )
         for chunk in _chunks(lines, DESCRIPTION_MAX - 100)
     ]
-    key = discord.Embed(
-        title="Key points",
-        description=clip("\n".join(f"{i}. {p}" for i, p in enumerate(rnd.question.key_points, 1)), DESCRIPTION_MAX),
-        colour=COLOUR,
-    )
-    if rnd.question.follow_ups:
-        key.add_field(name="Go one level deeper", value=clip(rnd.question.follow_ups[0], FIELD_MAX), inline=False)
+    key = key_points_embed(rnd.question.key_points, rnd.question.follow_ups[:1])  # the first follow-up: a teaser
     key.set_footer(text="Scores: mean rubric share per voter, shrunk toward the server's average with a 3-vote prior.")
     return [*embeds, key]
 
