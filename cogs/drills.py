@@ -282,7 +282,9 @@ class Drills(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.guild_id is not None
         target = member or interaction.user
-        stats = await self.bot.services.stats.member_stats(space_ref(interaction.guild_id), member_ref(target.id))
+        stats = await self.bot.services.stats.member_stats(
+            space_ref(interaction.guild_id), member_ref(target.id), viewer_id=member_ref(interaction.user.id)
+        )
         chart = await render_stats_chart_async(stats)
         await interaction.followup.send(
             embed=stats_embed(target.display_name, stats).set_image(url="attachment://stats.png"),

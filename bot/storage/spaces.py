@@ -118,3 +118,12 @@ class SpaceRepo:
                 "ON CONFLICT (space_id, member_id) DO UPDATE SET hidden = excluded.hidden",
                 (space_id, member_id, member_id, int(hidden)),
             )
+
+    async def is_hidden(self, space_id: str, member_id: str) -> bool:
+        async with self.db.read() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT hidden FROM members WHERE space_id = ? AND member_id = ?", (space_id, member_id)
+                )
+            ).fetchone()
+        return bool(row and row[0])

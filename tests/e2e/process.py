@@ -63,9 +63,22 @@ class BotProcess:
 
     async def start(self, *, within: float = 20.0, wait_for_commands: bool = True) -> None:
         """Launch and wait until the bot IDENTIFYed and got READY + GUILD_CREATEs (and has commands registered)."""
+        readies = self.fake.gateway.counts["ready"]
+        await self._launch()
+        await self._wait(lambda: self.fake.gateway.counts["ready"] > readies, within, "IDENTIFY and READY")
+        if wait_for_commands:
+            await self._wait(lambda: self.fake.state.commands, within, "registered application commands")
+
+    async def run_to_exit(self, *, within: float = 20.0) -> int:
+        """Launch and wait for the process to end by itself (a start-up failure); returns its exit code."""
+        await self._launch()
+        assert self.process is not None
+        await asyncio.wait_for(self.process.wait(), within)
+        return await self._reap()
+
+    async def _launch(self) -> None:
         if self.running:
             raise RuntimeError("the bot is already running")
-        readies = self.fake.gateway.counts["ready"]
         self.lines.append(f"==== start: {' '.join(self.argv)}\n")
         self.process = await asyncio.create_subprocess_exec(
             *self.argv,
@@ -77,9 +90,6 @@ class BotProcess:
             limit=1 << 24,  # discord.py's DEBUG lines carry whole payloads
         )
         self._reader = asyncio.create_task(self._read_output(self.process))
-        await self._wait(lambda: self.fake.gateway.counts["ready"] > readies, within, "IDENTIFY and READY")
-        if wait_for_commands:
-            await self._wait(lambda: self.fake.state.commands, within, "registered application commands")
 
     async def stop(self, sig: signal.Signals = signal.SIGTERM, *, within: float = 10.0) -> int:
         """Ask the bot to shut down (SIGTERM or SIGINT); kill it if it has not exited `within` seconds."""

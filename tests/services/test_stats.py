@@ -75,3 +75,12 @@ def test_weekly_series_buckets_by_local_monday_and_drops_old_weeks():
         (date(2026, 11, 30), "coding", 1.0, 1),
         (date(2026, 11, 30), "systems", 0.5, 1),
     ]
+
+
+async def test_a_hidden_members_stats_are_theirs_only(services):
+    from bot.core.errors import InvalidInput
+
+    await services.spaces.set_hidden("discord:1", "ann", True)
+    assert (await services.stats.member_stats("discord:1", "ann", viewer_id="ann")).member_id == "ann"
+    with pytest.raises(InvalidInput, match="private"):
+        await services.stats.member_stats("discord:1", "ann", viewer_id="bob")

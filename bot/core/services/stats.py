@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import schedule
 from bot.core.content import Bank
+from bot.core.errors import InvalidInput
 from bot.core.models import ClassifyAccuracy, RatioSample
 from bot.core.ports import Clock, DrillStore, SpaceStore
 from bot.core.services.boards import BoardService, Standing
@@ -106,8 +107,11 @@ class StatsService:
         self.spaces = spaces
         self.clock = clock
 
-    async def member_stats(self, space_id: str, member_id: str) -> MemberStats:
-        """Everything /stats shows for `member_id`, hidden from the leaderboards or not."""
+    async def member_stats(self, space_id: str, member_id: str, viewer_id: str | None = None) -> MemberStats:
+        """Everything /stats shows for `member_id`. A member who hid from the leaderboards (/me hide)
+        still sees their own stats; others asking get an explanation instead."""
+        if viewer_id is not None and viewer_id != member_id and await self.spaces.is_hidden(space_id, member_id):
+            raise InvalidInput("That member keeps their standing private (/me hide), so their stats are theirs only.")
         standing = await self.boards.standing(space_id, member_id)
         samples = await self.store.ratio_samples(space_id, member_id)
         settings = await self.spaces.settings(space_id)
