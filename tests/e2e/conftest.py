@@ -18,6 +18,7 @@ from tests.e2e.harness import Actor, Harness
 from tests.e2e.process import BOT_ARGV, BotProcess
 
 E2E_TEST_TIMEOUT = 30.0  # seconds; an e2e test that hangs fails instead of stalling the run
+ACK_LIMIT = 2.5  # seconds from dispatch to a bot's first response, checked after every test that ran a bot
 
 LaunchBot = Callable[..., Awaitable[BotProcess]]
 
@@ -89,3 +90,5 @@ async def launch_bot(discord: Harness, tmp_path: Path) -> AsyncIterator[LaunchBo
         if bot.process is not None:
             await bot.stop()
         print(f"---- {bot.argv} output (tail) ----\n{bot.tail(200)}")
+    late = [(r.id, r.latency) for r in discord.slow_interactions(ACK_LIMIT)]
+    assert late == [], f"interactions first answered after {ACK_LIMIT} s, or never: {late}"
