@@ -223,7 +223,7 @@ async def test_a_missed_post_is_made_once_at_start(
 async def test_a_drill_with_form_self_score_and_share(
     discord: Harness, study_group: StudyGroup, launch_bot: LaunchBot
 ) -> None:
-    await launch_bot()
+    bot = await launch_bot()
     admin, bob, general = study_group.admin, study_group.member, study_group.general
     await text_of(await admin.slash(general, "grill setup", channel=general, time="09:00", timezone="UTC"))
 
@@ -235,6 +235,8 @@ async def test_a_drill_with_form_self_score_and_share(
     keyed = await (await bob.submit_modal(opened, {field: "Bandwidth-bound: weights read once per token."})).reply()
     assert "Key points" in keyed.text() and "Bandwidth-bound" in keyed.text()
 
+    await bot.kill()  # the answer waits in Bob's ephemeral message, not in the bot's memory
+    await bot.start()
     scoring = await bob.click(keyed, label="Score yourself")
     done = await text_of(await bob.submit_modal(scoring, scores(await scoring.modal(), 1)))
     assert "Self-score 5/10" in done and "comes back" in done
@@ -272,3 +274,24 @@ async def test_the_question_is_posted_at_the_local_time(
     assert abs((posted_at - slot).total_seconds()) < 15
     await discord.wait_for_thread(post)
     no_slow_or_unknown(discord)
+
+
+async def test_classify_framework_and_drill_filters(
+    discord: Harness, study_group: StudyGroup, launch_bot: LaunchBot
+) -> None:
+    await launch_bot()
+    bob, general = study_group.member, study_group.general
+    framework = await (await bob.slash(general, "framework", type="systems")).reply()
+    assert "Names the binding bottleneck" in framework.text() and framework.ephemeral
+
+    unknown = await text_of(await bob.slash(general, "drill", topic="kv cash"))
+    assert "No question has the topic 'kv-cash'" in unknown and "kv-cache" in unknown
+    topics = await (await bob.autocomplete(general, "drill", "topic", "kv")).choices()
+    assert topics and all("kv" in c["value"] for c in topics) and len(topics) <= 25
+
+    first = await (await bob.slash(general, "classify")).reply()
+    verdict = await text_of(await bob.click(first, label="Systems"))
+    assert verdict.startswith(("✅", "❌")) and "accuracy: " in verdict.lower()
+    second = await (await bob.slash(general, "classify")).reply()
+    assert second.text() != first.text()  # an unseen question comes next
+    assert "/1" in verdict and "/2" in await text_of(await bob.click(second, label="Coding"))
