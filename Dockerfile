@@ -2,7 +2,7 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 RUN mkdir -p bot cogs && touch bot/__init__.py cogs/__init__.py \
     && pip install --no-cache-dir . && pip uninstall -y grillbot
 COPY bot ./bot
