@@ -167,11 +167,14 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
     async def show(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         settings = await self.bot.services.spaces.settings(self._space(interaction))
-        await self._show_settings(interaction, settings, "Daily grill settings:")
+        await self._show_settings(interaction, settings)
 
-    async def _show_settings(self, interaction: discord.Interaction, settings: GuildSettings, note: str) -> None:
+    async def _show_settings(
+        self, interaction: discord.Interaction, settings: GuildSettings, note: str | None = None
+    ) -> None:
         nxt = await self.bot.services.grill.next_post(settings.space_id) if settings.channel_ref else None
-        await interaction.followup.send(note, embed=render.settings_embed(settings, nxt), ephemeral=True)
+        content = note if note else discord.utils.MISSING
+        await interaction.followup.send(content, embed=render.settings_embed(settings, nxt), ephemeral=True)
 
 
 async def setup(bot: GrillBot) -> None:

@@ -161,13 +161,15 @@ class DiscordPublisher:
         return first_ref
 
     async def _retire_buttons(self, rnd: Round) -> None:
+        """Show the post as closed: no countdown, and a disabled button pointing at the results."""
         if rnd.message_ref is None or rnd.channel_ref is None:
             return
         try:
             channel = await self._channel(rnd.channel_ref)
             await self.limiter.acquire()
             message = channel.get_partial_message(int(rnd.message_ref))  # type: ignore[attr-defined]
-            await message.edit(view=closed_view())
+            qtype = self.bot.services.bank.types.get(rnd.question.type)
+            await message.edit(embed=render.round_embed(rnd, qtype), view=closed_view())
         except (discord.HTTPException, PublishFailed, AttributeError) as error:
             log.warning("round %s: could not retire the post's buttons (%s)", rnd.id, error)
 

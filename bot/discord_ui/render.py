@@ -22,6 +22,7 @@ from bot.core.models import (
     QuestionType,
     Round,
     RoundResults,
+    RoundState,
 )
 from bot.core.schedule import format_weekdays
 
@@ -53,6 +54,10 @@ def clip(text: str, limit: int) -> str:
 def name(text: str) -> str:
     """A member's display name, safe to show: markdown escaped, mentions never resolved."""
     return escape_markdown(text)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def type_name(type_id: str | None) -> str:
@@ -89,6 +94,9 @@ def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:
     q = rnd.question
     embed = question_embed("Shared drill" if rnd.kind == "drill" else "Daily grill", q, qtype)
     embed.add_field(name="Rubric", value=clip(" · ".join(c.label for c in q.criteria), FIELD_MAX), inline=False)
+    if rnd.state is RoundState.CLOSED:
+        embed.add_field(name="Closed", value="The results, key points and a follow-up are in the thread.")
+        return embed
     if rnd.kind == "drill":
         how = "A member shared their drill answer: it's in the thread, for peer scores on the rubric."
     elif rnd.blind:
@@ -119,7 +127,7 @@ def results_messages(results: RoundResults) -> list[discord.Embed]:
             for c in row.criteria
             if c.mean is not None
         )
-        voters = f"{row.voters} vote{'s' if row.voters != 1 else ''}"
+        voters = plural(row.voters, "vote")
         lines.append(f"**{row.rank}.** {name(row.display_name)} — **{row.score:.1f}** ({voters})\n{marks}")
     if not lines:
         lines = ["Nobody answered this round. The key points are below, so it still counts as study."]
@@ -184,7 +192,7 @@ def leaderboard_embed(board: Board, caller_name: str | None = None) -> discord.E
     title = f"Leaderboard · {type_name(board.type_id)} · {PERIOD_NAMES[board.period.value]} · {board.view.value}"
     lines = [
         f"`#{row.rank:>2}` {name(row.display_name)} — **{row.value:.1f}** {unit} "
-        f"({row.answers} answers, {row.votes_cast} votes)"
+        f"({plural(row.answers, 'answer')}, {plural(row.votes_cast, 'vote')})"
         for row in board.rows
     ]
     if not lines:

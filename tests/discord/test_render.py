@@ -24,14 +24,14 @@ CRITERIA = tuple(Criterion(f"c{i}", "L" * 45, "D" * 100) for i in range(5))
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 
-def a_round(prompt: str = "Why?", key_points=("a", "b"), blind=False) -> Round:
+def a_round(prompt: str = "Why?", key_points=("a", "b"), blind=False, state=RoundState.CLOSED) -> Round:
     question = QuestionSnapshot("q", "systems", prompt, ("t",), 2, tuple(key_points), ("deeper?",), CRITERIA)
     return Round(
         1,
         "discord:1",
         "daily",
         date(2026, 11, 30),
-        RoundState.CLOSED,
+        state,
         question,
         "10",
         "11",
@@ -59,7 +59,7 @@ def within_limits(embed: discord.Embed) -> bool:
 
 
 def test_round_embed_with_a_maximal_prompt_fits():
-    embed = render.round_embed(a_round("p" * 1500), None)
+    embed = render.round_embed(a_round("p" * 1500, state=RoundState.OPEN), None)
     assert within_limits(embed)
     assert "<t:" in "".join(f.value for f in embed.fields)  # a countdown to close
 
@@ -97,3 +97,13 @@ def test_leaderboard_shows_the_caller_outside_the_top():
 def test_reminder_text_names_without_markup_tricks():
     text = render.reminder_text(a_round(), ["@everyone", "A*n*n"])
     assert "A\\*n\\*n" in text and len(text) <= render.CONTENT_MAX
+
+
+def test_a_closed_post_drops_the_countdown_and_points_at_the_results():
+    embed = render.round_embed(a_round(), None)  # a_round() is closed
+    fields = {f.name: f.value for f in embed.fields}
+    assert "Voting closes" not in fields and "thread" in fields["Closed"]
+
+
+def test_counts_read_naturally():
+    assert render.plural(1, "vote") == "1 vote" and render.plural(2, "answer") == "2 answers"
