@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -285,6 +286,7 @@ class Drills(commands.Cog):
         stats = await self.bot.services.stats.member_stats(
             space_ref(interaction.guild_id), member_ref(target.id), viewer_id=member_ref(interaction.user.id)
         )
+        stats = replace(stats, display_name=target.display_name)  # the freshest name is Discord's own
         chart = await render_stats_chart_async(stats)
         await interaction.followup.send(
             embed=stats_embed(target.display_name, stats).set_image(url="attachment://stats.png"),
