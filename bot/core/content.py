@@ -8,6 +8,7 @@ file costs time proportional to its size.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -314,26 +315,32 @@ def read_pack(
         seen[question.id] = f"{name}:{_line(item)}"
         questions.append(question)
     if reader.problems or not pack_id or not title:
-        return None, reader.problems
+        return None, sorted(reader.problems, key=lambda p: p.line)
     return Pack(pack_id, title, name, tuple(questions)), []
 
 
 def _question(reader: _Reader, node: yaml.Node, pack_id: str, types: dict[str, QuestionType]) -> Question | None:
+    """Check every field that is present, so an author sees all of a question's problems at once."""
     before = len(reader.problems)
     fields = reader.mapping(node, "a question", QUESTION_REQUIRED + QUESTION_OPTIONAL, QUESTION_REQUIRED)
-    if fields is None or len(reader.problems) > before:
+    if fields is None:
         return None
-    qid = reader.ident(fields["id"], "id")
-    type_id = reader.text(fields["type"], "type")
+    qid = reader.ident(fields["id"], "id") if "id" in fields else None
+    type_id = reader.text(fields["type"], "type") if "type" in fields else None
     qtype = types.get(type_id or "")
     if type_id and qtype is None:
-        reader.problem(fields["type"], f"unknown question type '{type_id}' (one of: {', '.join(TYPE_IDS)})")
-    difficulty = reader.value(fields["difficulty"]) if isinstance(fields["difficulty"], yaml.ScalarNode) else None
-    if type(difficulty) is not int or difficulty not in (1, 2, 3):
-        reader.problem(fields["difficulty"], "'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)")
-    prompt = reader.text(fields["prompt"], "prompt", MAX_PROMPT_CHARS)
-    key_points = reader.texts(fields["key_points"], "key_points", 2, 8)
-    topics = reader.texts(fields["topics"], "topics", 1, 10, ids=True)
+        close = difflib.get_close_matches(type_id, TYPE_IDS, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        reader.problem(fields["type"], f"unknown question type '{type_id}' ({hint}one of: {', '.join(TYPE_IDS)})")
+    difficulty = None
+    if "difficulty" in fields:
+        given = fields["difficulty"]
+        difficulty = reader.value(given) if isinstance(given, yaml.ScalarNode) else None
+        if type(difficulty) is not int or difficulty not in (1, 2, 3):
+            reader.problem(given, "'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)")
+    prompt = reader.text(fields["prompt"], "prompt", MAX_PROMPT_CHARS) if "prompt" in fields else None
+    key_points = reader.texts(fields["key_points"], "key_points", 2, 8) if "key_points" in fields else None
+    topics = reader.texts(fields["topics"], "topics", 1, 10, ids=True) if "topics" in fields else None
     optional = {
         key: reader.texts(fields[key], key, 0, limit, ids=ids)
         for key, limit, ids in (("also_types", 5, False), ("follow_ups", 3, False), ("bridges", 10, True))

@@ -242,3 +242,20 @@ def test_select_filters(bank):
     assert [q.id for q in bank.select(type_id="coding")] == ["sample-coding"]
     assert [q.id for q in bank.select(topic="losses", difficulty=1)] == ["sample-derivation"]
     assert bank.select(type_id="coding", difficulty=1) == []
+
+
+def test_every_problem_of_a_question_is_reported_at_once(tmp_path):
+    body = pack_with(
+        GOOD_QUESTION.replace("type: systems", "type: system")
+        .replace("difficulty: 2", "difficulty: 4")
+        .replace('"Why is decoding bandwidth bound?"', '""')
+        + "    hint: nope\n"
+    )
+    problems = problems_of(tmp_path, body)
+    assert [p.split(": ", 2)[1][:20] for p in problems] == [  # in file order
+        "unknown question typ",
+        "'difficulty' must be",
+        "'prompt' is empty",
+        "unknown key 'hint' i",
+    ]
+    assert "did you mean 'systems'?" in problems[0]
