@@ -11,6 +11,7 @@ from bot.core.content import Bank, load_bank
 from bot.core.ports import Clock, Publisher, SystemClock
 from bot.core.services.boards import BoardService
 from bot.core.services.drills import DrillService
+from bot.core.services.library import LibraryService
 from bot.core.services.privacy import PrivacyService
 from bot.core.services.rounds import GrillService
 from bot.core.services.stats import StatsService
@@ -18,6 +19,7 @@ from bot.core.services.votes import VoteService
 from bot.storage.boards import BoardRepo
 from bot.storage.db import Database
 from bot.storage.drills import DrillRepo
+from bot.storage.packs import PackRepo
 from bot.storage.privacy import PrivacyRepo
 from bot.storage.rounds import RoundRepo
 from bot.storage.spaces import SpaceRepo
@@ -36,6 +38,7 @@ class Services:
     drills: DrillService
     stats: StatsService
     privacy: PrivacyService
+    library: LibraryService
 
 
 @asynccontextmanager
@@ -46,13 +49,16 @@ async def open_services(
     publisher: Publisher | None = None,
     bank: Bank | None = None,
 ) -> AsyncIterator[Services]:
-    """Open the database (migrating it) and wire every service; closes the database on exit."""
+    """Open the database (migrating it), add the packs servers imported to the bank, and wire every
+    service; closes the database on exit."""
     bank = bank or load_bank(content_dir)
     clock = clock or SystemClock()
     async with Database(db_path) as db:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
         drills = DrillService(bank, drill_repo, clock)
+        library = LibraryService(bank, PackRepo(db), clock)
+        await library.load_imported()
         yield Services(
             bank=bank,
             db=db,
@@ -65,4 +71,5 @@ async def open_services(
             drills=drills,
             stats=StatsService(bank, board_service, drills, drill_repo, spaces, clock),
             privacy=PrivacyService(PrivacyRepo(db), clock),
+            library=library,
         )

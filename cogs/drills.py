@@ -36,7 +36,7 @@ DRILL_SCORE_FORM = r"gb:drillrate:(?P<qid>[a-z0-9-]{1,64})"
 
 def the_question(interaction: discord.Interaction, question_id: str) -> Question:
     question = grill_bot(interaction).services.bank.questions.get(question_id)
-    if question is None:
+    if question is None or interaction.guild_id is None or not question.visible_in(space_ref(interaction.guild_id)):
         raise NotFound("That question is no longer in the bank (its pack changed). Run /drill for a new one.")
     return question
 
@@ -254,7 +254,9 @@ class Drills(commands.Cog):
 
     @drill.autocomplete("topic")
     async def topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=t, value=t) for t in self.bot.services.drills.topic_suggestions(current)][:25]
+        space = space_ref(interaction.guild_id) if interaction.guild_id else ""
+        suggestions = self.bot.services.drills.topic_suggestions(space, current)
+        return [app_commands.Choice(name=t, value=t) for t in suggestions][:25]
 
     @app_commands.command(name="classify", description="Practise recognising which type a question is")
     @app_commands.guild_only()

@@ -13,11 +13,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.content import MAX_PACK_BYTES
 from bot.core.errors import InvalidInput
 from bot.core.models import GuildSettings
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
-from bot.discord_ui.refs import space_ref
+from bot.discord_ui.refs import member_ref, space_ref
 
 BOT_CHANNEL_PERMISSIONS = {
     "view_channel": "View Channel",
@@ -156,6 +157,28 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         await interaction.response.defer(ephemeral=True, thinking=True)
         day = await self.bot.services.grill.skip(self._space(interaction), date)
         await interaction.followup.send(f"No question will be posted on {day.isoformat()}.", ephemeral=True)
+
+    @app_commands.command(name="import", description="Add a question pack (YAML) for this server only")
+    @app_commands.describe(pack="A pack file in grillbot's format (see the README); up to 1 MiB")
+    async def import_pack(self, interaction: discord.Interaction, pack: discord.Attachment) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if pack.size > MAX_PACK_BYTES:
+            raise InvalidInput(f"{pack.filename} is {pack.size} bytes; a pack may be at most 1 MiB. Split it.")
+        data = await pack.read()
+        receipt = await self.bot.services.library.import_pack(
+            self._space(interaction), member_ref(interaction.user.id), pack.filename, data
+        )
+        counts = ", ".join(f"{n} {render.type_name(t).lower()}" for t, n in receipt.per_type.items())
+        verb = "Replaced" if receipt.replaced else "Imported"
+        await interaction.followup.send(
+            render.clip(
+                f"{verb} pack **{receipt.pack.title}** (`{receipt.pack.id}`): "
+                f"{render.plural(len(receipt.pack.questions), 'question')} ({counts}). "
+                "They join this server's daily grill, /drill and /classify.",
+                render.CONTENT_MAX,
+            ),
+            ephemeral=True,
+        )
 
     @app_commands.command(name="export", description="Download this server's grill data (JSON)")
     async def export(self, interaction: discord.Interaction) -> None:

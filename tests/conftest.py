@@ -24,8 +24,9 @@ def publisher() -> FakePublisher:
     return FakePublisher()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def bank() -> Bank:
+    """A fresh bank per test: importing a pack changes the bank a test holds."""
     return load_bank(FIXTURE_CONTENT)
 
 

@@ -64,6 +64,12 @@ class Pack:
     title: str
     path: str
     questions: tuple[Question, ...]
+    space_id: str | None = None  # set for a pack a server imported
+
+    @property
+    def key(self) -> str:
+        """Shipped pack ids are global; an imported pack id is unique within its server."""
+        return self.id if self.space_id is None else f"{self.space_id}/{self.id}"
 
 
 @dataclass(slots=True)
@@ -76,9 +82,13 @@ class Bank:
     problems: list[Problem] = field(default_factory=list)
 
     def add_pack(self, pack: Pack) -> None:
-        self.packs[pack.id] = pack
+        self.packs[pack.key] = pack
         for question in pack.questions:
             self.questions[question.id] = question
+
+    def remove_pack(self, key: str) -> None:
+        for question in self.packs.pop(key).questions:
+            del self.questions[question.id]
 
     def criteria_for(self, question: Question) -> tuple[Criterion, ...]:
         """The rubric a question is scored on: its `rubric` subset, else its type's criteria."""
@@ -87,17 +97,23 @@ class Bank:
             return qtype.criteria
         return tuple(c for c in qtype.criteria if c.id in question.rubric)
 
-    def topics(self) -> list[str]:
-        return sorted({t for q in self.questions.values() for t in q.topics})
+    def topics(self, space_id: str | None = None) -> list[str]:
+        return sorted({t for q in self.questions.values() if q.visible_in(space_id) for t in q.topics})
 
     def select(
-        self, type_id: str | None = None, topic: str | None = None, difficulty: int | None = None
+        self,
+        type_id: str | None = None,
+        topic: str | None = None,
+        difficulty: int | None = None,
+        space_id: str | None = None,
     ) -> list[Question]:
-        """Questions matching every filter given, in a stable order."""
+        """Questions matching every filter given, in a stable order: the shipped ones and, when
+        `space_id` is given, that server's imported ones."""
         return [
             q
             for q in sorted(self.questions.values(), key=lambda q: q.id)
-            if (type_id is None or q.type == type_id)
+            if q.visible_in(space_id)
+            and (type_id is None or q.type == type_id)
             and (topic is None or topic in q.topics)
             and (difficulty is None or q.difficulty == difficulty)
         ]
@@ -137,9 +153,19 @@ def _read_yaml(path: Path, name: str) -> tuple[yaml.Node | None, list[Problem]]:
     except OSError as exc:
         return None, [Problem(name, 1, f"cannot read the file: {exc.strerror}")]
     if size > MAX_PACK_BYTES:
-        return None, [Problem(name, 1, f"file is {size} bytes; the limit is {MAX_PACK_BYTES} (1 MiB)")]
+        return None, [_too_big(name, size)]
+    return _parse_yaml(path.read_bytes(), name)
+
+
+def _too_big(name: str, size: int) -> Problem:
+    return Problem(name, 1, f"file is {size} bytes; the limit is {MAX_PACK_BYTES} (1 MiB)")
+
+
+def _parse_yaml(data: bytes, name: str) -> tuple[yaml.Node | None, list[Problem]]:
+    if len(data) > MAX_PACK_BYTES:
+        return None, [_too_big(name, len(data))]
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None, [Problem(name, 1, "file is not UTF-8 text")]
     problems = _prescan(text, name)
@@ -288,6 +314,22 @@ def read_pack(
     node, problems = _read_yaml(path, name)
     if node is None:
         return None, problems
+    return _pack(node, name, types, taken or {}, None)
+
+
+def parse_pack(
+    data: bytes, name: str, types: dict[str, QuestionType], taken: dict[str, str], space_id: str | None
+) -> tuple[Pack | None, list[Problem]]:
+    """Validate a pack given as bytes (an uploaded file); its questions belong to `space_id`."""
+    node, problems = _parse_yaml(data, name)
+    if node is None:
+        return None, problems
+    return _pack(node, name, types, taken, space_id)
+
+
+def _pack(
+    node: yaml.Node, name: str, types: dict[str, QuestionType], taken: dict[str, str], space_id: str | None
+) -> tuple[Pack | None, list[Problem]]:
     reader = _Reader(name)
     top = reader.mapping(node, "the pack", PACK_KEYS, PACK_KEYS)
     if top is None or set(top) != PACK_KEYS:
@@ -301,11 +343,10 @@ def read_pack(
     if len(items.value) > MAX_PACK_QUESTIONS:
         reader.problem(items, f"pack has {len(items.value)} questions; the limit is {MAX_PACK_QUESTIONS}")
         return None, reader.problems
-    taken = taken or {}
     seen: dict[str, str] = {}
     questions = []
     for item in items.value:
-        question = _question(reader, item, pack_id or "", types)
+        question = _question(reader, item, pack_id or "", types, space_id)
         if question is None:
             continue
         where = seen.get(question.id) or taken.get(question.id)
@@ -316,10 +357,12 @@ def read_pack(
         questions.append(question)
     if reader.problems or not pack_id or not title:
         return None, sorted(reader.problems, key=lambda p: p.line)
-    return Pack(pack_id, title, name, tuple(questions)), []
+    return Pack(pack_id, title, name, tuple(questions), space_id), []
 
 
-def _question(reader: _Reader, node: yaml.Node, pack_id: str, types: dict[str, QuestionType]) -> Question | None:
+def _question(
+    reader: _Reader, node: yaml.Node, pack_id: str, types: dict[str, QuestionType], space_id: str | None
+) -> Question | None:
     """Check every field that is present, so an author sees all of a question's problems at once."""
     before = len(reader.problems)
     fields = reader.mapping(node, "a question", QUESTION_REQUIRED + QUESTION_OPTIONAL, QUESTION_REQUIRED)
@@ -376,6 +419,7 @@ def _question(reader: _Reader, node: yaml.Node, pack_id: str, types: dict[str, Q
         bridges=tuple(optional.get("bridges") or ()),
         rubric=tuple(rubric),
         source=source or "",
+        space_id=space_id,
     )
 
 

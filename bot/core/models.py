@@ -50,6 +50,10 @@ class Question:
     bridges: tuple[str, ...] = ()
     rubric: tuple[str, ...] = ()
     source: str = ""
+    space_id: str | None = None  # a pack a server imported is that server's; None: shipped, for everyone
+
+    def visible_in(self, space_id: str | None) -> bool:
+        return self.space_id is None or self.space_id == space_id
 
     def reads_as(self, type_id: str) -> bool:
         """True when `type_id` is this question's type or one of its honest other readings."""
@@ -250,3 +254,13 @@ class ClassifyAccuracy:
     @property
     def ratio(self) -> float | None:
         return self.correct / self.attempts if self.attempts else None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPack:
+    """A pack a server imported, as uploaded (re-validated at every start)."""
+
+    space_id: str
+    pack_id: str
+    filename: str
+    source: bytes

@@ -16,6 +16,7 @@ from bot.core.models import (
     RatioSample,
     Round,
     RoundResults,
+    StoredPack,
     Totals,
     Vote,
 )
@@ -120,3 +121,8 @@ class PrivacyStore(Protocol):
     async def export_member(self, space_id: str, member_id: str) -> dict[str, Any]: ...
     async def forget_member(self, space_id: str, member_id: str) -> int: ...
     async def export_space(self, space_id: str) -> dict[str, Any]: ...
+
+
+class PackStore(Protocol):
+    async def save(self, pack: StoredPack, imported_by: str, now: datetime) -> None: ...
+    async def all(self) -> list[StoredPack]: ...

@@ -10,18 +10,21 @@ from bot.core.content import Bank
 from bot.core.models import TYPE_IDS, DrillCard, Question
 
 
-def pick_daily_question(bank: Bank, used_recent_first: Sequence[str], rng: random.Random) -> Question:
+def pick_daily_question(
+    bank: Bank, used_recent_first: Sequence[str], rng: random.Random, space_id: str | None = None
+) -> Question:
     """Pick from the questions this space has not had, of the type it has waited longest for.
 
     When every question was used, the less recently used half becomes eligible again.
     """
-    if not bank.questions:
+    visible = bank.select(space_id=space_id)
+    if not visible:
         raise LookupError("the question bank is empty")
     distinct_recent_first = list(dict.fromkeys(used_recent_first))
-    pool = [q for q in bank.questions.values() if q.id not in set(distinct_recent_first)]
+    pool = [q for q in visible if q.id not in set(distinct_recent_first)]
     if not pool:
         recent = set(distinct_recent_first[: len(distinct_recent_first) // 2])
-        pool = [q for q in bank.questions.values() if q.id not in recent]
+        pool = [q for q in visible if q.id not in recent]
     last_seen = {}
     for age, qid in enumerate(used_recent_first):
         question = bank.questions.get(qid)

@@ -12,6 +12,8 @@ from bot.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+MESSAGE_MAX = 2000
+
 
 def user_text(error: BaseException) -> str | None:
     """The member-facing sentence for an expected error, or None for a bug."""
@@ -40,6 +42,8 @@ async def report(interaction: discord.Interaction, error: BaseException) -> None
         ref = secrets.token_hex(3)
         log.error("unexpected error [ref %s] in %s", ref, _describe(interaction), exc_info=error)
         text = f"Something went wrong on my side (ref `{ref}`). Nothing you did was lost; try again in a moment."
+    if len(text) > MESSAGE_MAX:  # Discord refuses longer content
+        text = text[: MESSAGE_MAX - 1] + "…"
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

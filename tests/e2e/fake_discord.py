@@ -44,6 +44,7 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application(client_max_size=MAX_UPLOAD)
         app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/attachments/{attachment_id}/{filename}", self._attachment)
         self.rest.install(app)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -53,6 +54,13 @@ class FakeDiscord:
         port = sock.getsockname()[1]
         self.state.base_url = f"http://127.0.0.1:{port}"
         self.gateway.url = f"ws://127.0.0.1:{port}/gateway"
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        """The CDN: the bytes of a file a member attached (discord.py's Attachment.read fetches this)."""
+        upload = self.state.uploads.get(int(request.match_info["attachment_id"]))
+        if upload is None:
+            return web.Response(status=404)
+        return web.Response(body=upload.data, content_type=upload.content_type)
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -18,6 +18,7 @@ from tests.e2e.fake_models import (
     DISCORD_EPOCH_MS,
     EVERYONE_DEFAULT,
     PERMISSIONS,
+    Attachment,
     Channel,
     Guild,
     InteractionRecord,
@@ -87,9 +88,16 @@ class State:
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global) -> commands
         self.command_syncs: list[int | None] = []  # scope of every bulk overwrite, in order
         self.interactions: dict[int, InteractionRecord] = {}
+        self.uploads: dict[int, Attachment] = {}  # files members attach to slash commands, served by the CDN route
         self.base_url = ""  # http://127.0.0.1:port, set when the server starts
 
     # -- world building -------------------------------------------------------------------------
+
+    def upload(self, filename: str, data: bytes) -> Attachment:
+        """A file a member attaches to a slash command option; fetched back through the CDN route."""
+        attachment = Attachment(self.ids.next(), filename, data)
+        self.uploads[attachment.id] = attachment
+        return attachment
 
     def add_guild(self, name: str, *, bot_permissions: int) -> Guild:
         guild = Guild(self.ids.next(), name, owner_id=self.owner.id)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.fake_models import Channel, Member, Message, Role, walk_components
+from tests.e2e.fake_models import Attachment, Channel, Member, Message, Role, walk_components
 from tests.e2e.fake_state import State
 
 # Application command option types.
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
-STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = 3, 4, 5, 6, 7, 8, 9, 10, 11
 # Component types.
 ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT, TEXT_DISPLAY = 1, 2, 3, 4, 10
 LABEL, RADIO_GROUP, CHECKBOX_GROUP, CHECKBOX = 18, 21, 22, 23
@@ -157,6 +157,9 @@ def _option_value(
             raise ValueError(f"{where} {definition['name']}: channel type {value.type} not in {allowed}")
         partial = value.payload() | {"permissions": str(state.permissions(user, value))}
         resolved.setdefault("channels", {})[str(value.id)] = partial
+        return str(value.id)
+    if kind == ATTACHMENT and isinstance(value, Attachment):
+        resolved.setdefault("attachments", {})[str(value.id)] = value.payload(state.base_url)
         return str(value.id)
     raise TypeError(f"{where} {definition['name']}: cannot pass {value!r} as option type {kind}")
 

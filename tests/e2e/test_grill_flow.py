@@ -295,3 +295,31 @@ async def test_classify_framework_and_drill_filters(
     second = await (await bob.slash(general, "classify")).reply()
     assert second.text() != first.text()  # an unseen question comes next
     assert "/1" in verdict and "/2" in await text_of(await bob.click(second, label="Coding"))
+
+
+async def test_an_admin_imports_a_pack_for_this_server(
+    discord: Harness, study_group: StudyGroup, launch_bot: LaunchBot
+) -> None:
+    bot = await launch_bot()
+    admin, bob, general = study_group.admin, study_group.member, study_group.general
+    broken = discord.state.upload(
+        "ours.yaml", b"pack: ours\ntitle: Ours\nquestions:\n  - id: ours-1\n    type: systm\n"
+    )
+    refused = await text_of(await admin.slash(general, "grill import", pack=broken))
+    assert "ours.yaml:5: unknown question type 'systm' (did you mean 'systems'?" in refused
+    assert "missing required key 'prompt'" in refused
+
+    good = discord.state.upload(
+        "ours.yaml",
+        b"pack: ours\ntitle: Our own\nquestions:\n  - id: ours-1\n    type: systems\n    topics: [our-infra]\n"
+        b"    difficulty: 2\n    prompt: 'Why is our GPU cluster idle at night?'\n"
+        b"    key_points: ['batch jobs', 'scheduler limits']\n",
+    )
+    imported = await text_of(await admin.slash(general, "grill import", pack=good))
+    assert "Imported pack **Our own** (`ours`): 1 question (1 systems)" in imported
+    with pytest.raises(PermissionError):
+        await bob.slash(general, "grill import", pack=good)
+
+    await bot.restart()  # the pack is stored, not only in memory
+    drill = await (await bob.slash(general, "drill", topic="our-infra")).reply()
+    assert "Why is our GPU cluster idle at night?" in drill.text()

@@ -59,13 +59,13 @@ async def test_bad_difficulty_and_empty_matches_say_what_to_do(services):
 
 
 def test_topic_suggestions_prefix_first_then_contains_at_most_25(bank, services, clock):
-    assert services.drills.topic_suggestions("") == ["losses", "numerics", "serving"]
-    assert services.drills.topic_suggestions("s") == ["serving", "losses", "numerics"]
-    assert services.drills.topic_suggestions("ERV") == ["serving"]
+    assert services.drills.topic_suggestions(SPACE, "") == ["losses", "numerics", "serving"]
+    assert services.drills.topic_suggestions(SPACE, "s") == ["serving", "losses", "numerics"]
+    assert services.drills.topic_suggestions(SPACE, "ERV") == ["serving"]
     many = Bank(types=bank.types)
     for i in range(30):
         many.questions[f"q{i}"] = Question(f"q{i}", "p", "coding", (f"topic-{i:02d}",), 1, "p", ("a", "b"))
-    suggestions = DrillService(many, services.drills.drills, clock).topic_suggestions("topic")
+    suggestions = DrillService(many, services.drills.drills, clock).topic_suggestions(SPACE, "topic")
     assert len(suggestions) == 25 and suggestions[0] == "topic-00"
 
 

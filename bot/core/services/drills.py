@@ -96,15 +96,15 @@ class DrillService:
 
         Due cards first (earliest due first), then questions never drilled, then the least recently seen.
         """
-        type_id, topic = self._check_filters(type_id, topic, difficulty)
-        pool = self.bank.select(type_id, topic, difficulty)
+        type_id, topic = self._check_filters(space_id, type_id, topic, difficulty)
+        pool = self.bank.select(type_id, topic, difficulty, space_id)
         if not pool:
             raise NotFound(_no_match_text(type_id, topic, difficulty))
         cards = {c.question_id: c for c in await self.drills.cards(space_id, member_id)}
         return pick_drill_question(pool, cards, self.clock.now(), self.rng)
 
     def _check_filters(
-        self, type_id: str | None, topic: str | None, difficulty: int | None
+        self, space_id: str, type_id: str | None, topic: str | None, difficulty: int | None
     ) -> tuple[str | None, str | None]:
         """Validated (type, topic), normalised ("KV cache" -> "kv-cache"); blank means no filter."""
         type_id = (type_id or "").strip().lower() or None
@@ -113,8 +113,9 @@ class DrillService:
         if difficulty is not None and difficulty not in (1, 2, 3):
             raise InvalidInput(f"Difficulty {difficulty} does not exist. Pick 1 (easy), 2 (medium) or 3 (hard).")
         topic = _normal_topic(topic or "") or None
-        if topic is not None and topic not in self.bank.topics():
-            close = self.topic_suggestions(topic)[:5] or difflib.get_close_matches(topic, self.bank.topics(), n=5)
+        topics = self.bank.topics(space_id)
+        if topic is not None and topic not in topics:
+            close = self.topic_suggestions(space_id, topic)[:5] or difflib.get_close_matches(topic, topics, n=5)
             hint = f" Did you mean: {', '.join(close)}?" if close else " Leave the topic out to drill any topic."
             raise InvalidInput(f"No question has the topic '{topic}'.{hint}")
         return type_id, topic
@@ -123,7 +124,7 @@ class DrillService:
         self, space_id: str, member_id: str, question_id: str, answer_text: str, self_scores: Mapping[str, int]
     ) -> DrillReceipt:
         """Record a drill answer with the member's own scores and reschedule the question (FSRS)."""
-        question = self._question(question_id)
+        question = self._question(space_id, question_id)
         check_answer_text(answer_text)
         criteria = self.bank.criteria_for(question)
         scores = check_scores(criteria, self_scores)
@@ -145,10 +146,10 @@ class DrillService:
         due = await self.drills.due_question_ids(space_id, member_id, self.clock.now())
         return sum(qid in self.bank.questions for qid in due)
 
-    def topic_suggestions(self, prefix: str) -> list[str]:
+    def topic_suggestions(self, space_id: str, prefix: str) -> list[str]:
         """Topics for an autocomplete: those starting with `prefix`, then those containing it (at most 25)."""
         wanted = _normal_topic(prefix)
-        topics = self.bank.topics()
+        topics = self.bank.topics(space_id)
         starts = [t for t in topics if t.startswith(wanted)]
         contains = [t for t in topics if wanted in t and not t.startswith(wanted)]
         return (starts + contains)[:MAX_SUGGESTIONS]
@@ -157,14 +158,14 @@ class DrillService:
 
     async def classify_question(self, space_id: str, member_id: str) -> Question:
         """A question to classify, preferring ones the member has not classified yet."""
-        pool = self.bank.select()
+        pool = self.bank.select(space_id=space_id)
         if not pool:
             raise NotFound("The question bank is empty. Add a pack under content/questions first.")
         return pick_classify_question(pool, await self.drills.classified(space_id, member_id), self.rng)
 
     async def classify(self, space_id: str, member_id: str, question_id: str, guessed_type: str) -> ClassifyResult:
         """Check a type guess. A guess in the question's `also_types` is right too: it honestly reads that way."""
-        question = self._question(question_id)
+        question = self._question(space_id, question_id)
         guess = guessed_type.strip().lower()
         if guess not in TYPE_IDS:
             raise InvalidInput(f"Unknown question type '{guessed_type}'. Pick one of: {', '.join(TYPE_IDS)}.")
@@ -196,9 +197,9 @@ class DrillService:
         qtype = self.bank.types.get(type_id)
         return qtype.name if qtype else type_id
 
-    def _question(self, question_id: str) -> Question:
+    def _question(self, space_id: str, question_id: str) -> Question:
         question = self.bank.questions.get(question_id)
-        if question is None:
+        if question is None or not question.visible_in(space_id):
             raise NotFound("That question is no longer in the bank (its pack changed). Start a new drill.")
         return question
 

@@ -153,7 +153,7 @@ class GrillService:
             if previous.local_date != today:
                 await self.close_round(previous.id)
         question = pick_daily_question(
-            self.bank, await self.rounds.recent_question_ids(space_id), random.Random(f"{space_id}:{today}")
+            self.bank, await self.rounds.recent_question_ids(space_id), random.Random(f"{space_id}:{today}"), space_id
         )
         answers_close, closes = schedule.round_windows(settings, today, now, skips)
         draft = self._draft(settings, "daily", question, today, now, answers_close, closes, settings.blind_mode)
@@ -205,7 +205,7 @@ class GrillService:
         self-chosen, do not move the leaderboards (their rounds have no local date)."""
         settings = await self._configured(space_id)
         question = self.bank.questions.get(question_id)
-        if question is None:
+        if question is None or not question.visible_in(space_id):
             raise NotFound("That question is no longer in the bank, so it can't be shared. Run /drill again.")
         check_answer_text(body)
         now = self.clock.now()
