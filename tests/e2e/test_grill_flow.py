@@ -323,3 +323,36 @@ async def test_an_admin_imports_a_pack_for_this_server(
     await bot.restart()  # the pack is stored, not only in memory
     drill = await (await bob.slash(general, "drill", topic="our-infra")).reply()
     assert "Why is our GPU cluster idle at night?" in drill.text()
+
+
+@pytest.mark.e2e_timeout(110)
+async def test_a_blind_round_hides_answers_until_the_window_ends(
+    discord: Harness, study_group: StudyGroup, launch_bot: LaunchBot
+) -> None:
+    await launch_bot()
+    guild, alice, bob, general = study_group.guild, study_group.admin, study_group.member, study_group.general
+    carol = await discord.add_member(guild, "carol")
+    setup = await alice.slash(general, "grill setup", channel=general, time="09:00", timezone="UTC", blind=True)
+    assert "Blind mode" in await text_of(setup)
+    assert "Applies" in await text_of(await alice.slash(general, "grill timing", answer_minutes=1))
+    await alice.slash(general, "grill post")
+    post, thread = await the_round(discord, study_group)
+    assert "Blind round" in post.text()
+
+    async def answer_by_form(actor: Actor, text: str) -> str:
+        opened = await actor.click(post, label="Answer")
+        form = await opened.modal()
+        (field,) = [row["component"]["custom_id"] for row in form["components"]]
+        return await text_of(await actor.submit_modal(opened, {field: text}))
+
+    assert "hidden until answers close" in await answer_by_form(bob, "bob's hidden answer")
+    assert "Answer first" in await text_of(await carol.click(post, label="Read answers"))
+    assert "saved" in await answer_by_form(carol, "carol's hidden answer")
+    peek = await (await carol.click(post, label="Read answers")).reply()
+    assert "bob's hidden answer" in peek.text() and peek.ephemeral
+    assert "revealed" in await text_of(await alice.click(post, label="Vote"))  # no votes while hidden
+    assert not [m for m in discord.messages(thread, by_bot=True) if "hidden answer" in m.text()]
+
+    revealed = await discord.wait_for_message(thread, contains="bob's hidden answer", within=90.0)
+    assert "recorded" in await rate_with_menu(carol, revealed, 2)
+    assert "recorded" in await rate_with_vote_button(alice, post, "carol", 1)
