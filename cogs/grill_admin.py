@@ -7,6 +7,7 @@ others) and by `interaction_check` here, because server admins can override defa
 from __future__ import annotations
 
 import io
+import logging
 from zoneinfo import available_timezones
 
 import discord
@@ -30,6 +31,7 @@ BOT_CHANNEL_PERMISSIONS = {
     "read_message_history": "Read Message History",
 }
 ZONES = sorted(available_timezones())
+log = logging.getLogger(__name__)
 
 
 def missing_permissions(permissions: discord.Permissions) -> list[str]:
@@ -53,6 +55,14 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
     def _space(self, interaction: discord.Interaction) -> str:
         assert interaction.guild_id is not None
         return space_ref(interaction.guild_id)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server: pause its grill so no job keeps failing there; /grill resume restarts it."""
+        space = space_ref(guild.id)
+        if await self.bot.services.grill.left_space(space):
+            await self.bot.jobs.reschedule(space)
+            log.info("removed from %s: its daily grill is paused", space)
 
     @app_commands.command(name="setup", description="Choose the channel, local time, time zone and days")
     @app_commands.describe(

@@ -219,6 +219,11 @@ class Harness:
         await self.gateway.guild_create(guild)
         return guild
 
+    async def remove_bot(self, guild: Guild) -> None:
+        """The bot is kicked from `guild`: GUILD_DELETE without `unavailable`, and the guild is gone."""
+        del self.state.guilds[guild.id]
+        await self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+
     async def add_text_channel(self, guild: Guild, name: str) -> Channel:
         channel = self.state.add_channel(guild, name)
         await self.gateway.channel_event("CHANNEL_CREATE", channel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -356,3 +357,17 @@ async def test_a_blind_round_hides_answers_until_the_window_ends(
     revealed = await discord.wait_for_message(thread, contains="bob's hidden answer", within=90.0)
     assert "recorded" in await rate_with_menu(carol, revealed, 2)
     assert "recorded" in await rate_with_vote_button(alice, post, "carol", 1)
+
+
+async def test_a_kicked_bot_pauses_that_servers_grill(
+    discord: Harness, study_group: StudyGroup, launch_bot: LaunchBot
+) -> None:
+    bot = await launch_bot()
+    admin, general = study_group.admin, study_group.general
+    await text_of(await admin.slash(general, "grill setup", channel=general, time="09:00", timezone="UTC"))
+    await discord.remove_bot(study_group.guild)
+    await bot.wait_for_log(r"its daily grill is paused")
+    await bot.restart()  # the pause is in the database: no catch-up post, no daily job for that server
+    assert not [m for m in discord.messages(general, by_bot=True) if "Daily grill" in m.text()]
+    with sqlite3.connect(bot.db_path) as db:
+        assert db.execute("SELECT paused FROM spaces").fetchall() == [(1,)]

@@ -330,3 +330,12 @@ async def test_a_post_that_never_left_is_sent_on_recovery(services, clock, publi
     await services.rounds.create_round(draft)  # the process died before the send
     (sent,) = await services.grill.recover_posting()
     assert sent.state is RoundState.OPEN and len(publisher.posts) == 1
+
+
+async def test_leaving_a_server_pauses_its_schedule_once(services):
+    assert await services.grill.left_space(SPACE) is False  # never set up: nothing to pause
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    assert await services.grill.left_space(SPACE) is True
+    assert (await services.spaces.settings(SPACE)).paused
+    assert await services.grill.left_space(SPACE) is False
+    assert await services.grill.next_post(SPACE) is None

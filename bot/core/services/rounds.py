@@ -115,6 +115,16 @@ class GrillService:
     async def set_paused(self, space_id: str, paused: bool) -> GuildSettings:
         return await self.update(space_id, paused=paused)
 
+    async def left_space(self, space_id: str) -> bool:
+        """The bot was removed from the space: stop posting there (settings kept, in case it comes back).
+
+        Returns True when a running schedule was paused."""
+        settings = await self.spaces.settings(space_id)
+        if settings.channel_ref is None or settings.paused:
+            return False
+        await self.spaces.save_settings(replace(settings, paused=True), self.clock.now())
+        return True
+
     async def skip(self, space_id: str, day_text: str) -> date:
         settings = await self._configured(space_id)
         day = schedule.parse_local_date(day_text)
