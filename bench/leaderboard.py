@@ -49,8 +49,7 @@ async def main(members: int, rounds: int, votes_per_round: int) -> None:
                 rnd = await svc.grill.post_daily(SPACE)
                 authors = rng.sample(people, k=min(members, max(3, votes_per_round // 5)))
                 answers = [
-                    (await svc.grill.thread_message(rnd.thread_ref, m, m, "answer", f"{day}-{m}")).answer
-                    for m in authors
+                    (await svc.grill.thread_message(rnd.id, m, m, "answer", f"{day}-{m}")).answer for m in authors
                 ]
                 criteria = [c.id for c in rnd.question.criteria]
                 for _ in range(votes_per_round):
@@ -80,9 +79,7 @@ async def main(members: int, rounds: int, votes_per_round: int) -> None:
 
             clock.set(clock.now() + timedelta(days=1))
             rnd = await svc.grill.post_daily(SPACE)
-            answers = [
-                (await svc.grill.thread_message(rnd.thread_ref, m, m, "a", f"x-{m}")).answer for m in people[:50]
-            ]
+            answers = [(await svc.grill.thread_message(rnd.id, m, m, "a", f"x-{m}")).answer for m in people[:50]]
             criteria = [c.id for c in rnd.question.criteria]
 
             async def timed_vote(i: int) -> float:

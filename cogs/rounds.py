@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.core.errors import DomainError
 from bot.core.services.rounds import AnswerOutcome
+from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.modals import rubric_modal
 from bot.discord_ui.refs import member_ref
@@ -44,11 +45,11 @@ class Rounds(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is None or message.author.bot or not isinstance(message.channel, discord.Thread):
             return
-        if self.bot.round_cache.for_thread(message.channel.id) is None:
-            return
-        await self.take_message(message, live=True)
+        cached = self.bot.round_cache.for_thread(message.channel.id)
+        if cached is not None:
+            await self.take_message(cached.round_id, message, live=True)
 
-    async def take_message(self, message: discord.Message, *, live: bool) -> None:
+    async def take_message(self, round_id: int, message: discord.Message, *, live: bool) -> None:
         """Record a thread message as an answer or discussion; tell the member when it can't count."""
         if not message.content and not message.attachments and not self._warned_no_content:
             self._warned_no_content = True
@@ -56,7 +57,7 @@ class Rounds(commands.Cog):
         grill = self.bot.services.grill
         try:
             receipt = await grill.thread_message(
-                str(message.channel.id),
+                round_id,
                 member_ref(message.author.id),
                 message.author.display_name,
                 message.content,
@@ -116,7 +117,7 @@ class Rounds(commands.Cog):
         async for message in history:
             if message.author.bot:
                 continue
-            await self.take_message(message, live=False)
+            await self.take_message(round_id, message, live=False)
             if message.edited_at is not None:
                 await self.bot.services.grill.message_edited(str(message.id), message.content)
             seen += 1
@@ -137,9 +138,9 @@ class Rounds(commands.Cog):
         if cached is None:
             await interaction.response.send_message(NOT_RATEABLE, ephemeral=True)
             return
-        await interaction.response.send_modal(
-            rubric_modal(f"gb:ratemsg:{cached.round_id}:{message.id}", cached.criteria)
-        )
+        shown = render.answer_id_shown(message.embeds) if message.author == self.bot.user else None
+        custom_id = f"gb:rate:{cached.round_id}:{shown}" if shown else f"gb:ratemsg:{cached.round_id}:{message.id}"
+        await interaction.response.send_modal(rubric_modal(custom_id, cached.criteria))
 
 
 async def setup(bot: GrillBot) -> None:

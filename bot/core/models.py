@@ -127,11 +127,16 @@ class Round:
     revealed: bool = False
     results_ref: str | None = None
 
+    @property
+    def live(self) -> bool:
+        """Open, or posted a moment ago and still being recorded: its post is what members act on."""
+        return self.state in (RoundState.POSTING, RoundState.OPEN)
+
     def accepts_answers(self, now: datetime) -> bool:
-        return self.state is RoundState.OPEN and now < self.answers_close_at
+        return self.live and now < self.answers_close_at
 
     def accepts_votes(self, now: datetime) -> bool:
-        return self.state is RoundState.OPEN and now < self.closes_at
+        return self.live and now < self.closes_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,7 +132,7 @@ class DiscordPublisher:
         for answer, display_name in answers:
             await self.limiter.acquire()
             message = await thread.send(
-                embed=render.answer_embed(display_name, answer.body), allowed_mentions=NO_MENTIONS
+                embed=render.answer_embed(display_name, answer.body, answer.id), allowed_mentions=NO_MENTIONS
             )
             shown[answer.id] = str(message.id)
         return shown

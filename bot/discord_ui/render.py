@@ -7,6 +7,7 @@ messages of one embed each.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -167,8 +168,24 @@ def reminder_text(rnd: Round, pending: Sequence[str]) -> str:
     return clip(text, CONTENT_MAX)
 
 
-def answer_embed(display_name: str, body: str) -> discord.Embed:
-    return discord.Embed(title=clip(f"{display_name}'s answer", TITLE_MAX), description=clip(body, DESCRIPTION_MAX))
+ANSWER_FOOTER = re.compile(r"answer #(\d+)\b")
+
+
+def answer_embed(display_name: str, body: str, answer_id: int) -> discord.Embed:
+    """An answer the bot shows for its author (blind reveal, shared drill). The footer names the
+    answer, so "Rate answer" on this message needs no database look-up before its form."""
+    embed = discord.Embed(title=clip(f"{display_name}'s answer", TITLE_MAX), description=clip(body, DESCRIPTION_MAX))
+    embed.set_footer(text=f"answer #{answer_id} · rate it: right-click > Apps > Rate answer, or Vote on the post")
+    return embed
+
+
+def answer_id_shown(embeds: Sequence[discord.Embed]) -> int | None:
+    """The answer id an answer embed carries in its footer, if any."""
+    for embed in embeds:
+        match = ANSWER_FOOTER.search(embed.footer.text or "")
+        if match:
+            return int(match[1])
+    return None
 
 
 def answers_for_reading(answers: Sequence[tuple[str, str]]) -> list[discord.Embed]:

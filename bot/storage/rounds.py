@@ -15,6 +15,8 @@ from bot.storage.boards import bump
 from bot.storage.db import Database, instant, parse_instant
 from bot.storage.spaces import remember_member
 
+LIVE = ("posting", "open")  # states in which a round's post may be on screen and take answers and votes
+
 
 def snapshot_json(question: QuestionSnapshot) -> str:
     return json.dumps(asdict(question), ensure_ascii=False)
@@ -121,12 +123,6 @@ class RoundRepo:
     async def get(self, round_id: int) -> Round | None:
         return await self._one_round("id = ?", (round_id,))
 
-    async def by_thread(self, thread_ref: str) -> Round | None:
-        return await self._one_round("thread_ref = ? ORDER BY id DESC LIMIT 1", (thread_ref,))
-
-    async def by_message(self, message_ref: str) -> Round | None:
-        return await self._one_round("message_ref = ? ORDER BY id DESC LIMIT 1", (message_ref,))
-
     async def in_states(self, *states: str) -> list[Round]:
         marks = ", ".join("?" for _ in states)
         async with self.db.read() as conn:
@@ -215,7 +211,7 @@ class RoundRepo:
             state = await (
                 await conn.execute("SELECT space_id, state, answers_close_at FROM rounds WHERE id = ?", (round_id,))
             ).fetchone()
-            if state is None or state["state"] != "open" or state["answers_close_at"] <= instant(now):
+            if state is None or state["state"] not in LIVE or state["answers_close_at"] <= instant(now):
                 raise RoundClosed("Answers for this round are closed.")
             if display_name is not None:
                 await remember_member(conn, state["space_id"], member_id, display_name)
@@ -328,7 +324,7 @@ class RoundRepo:
                     (answer.round_id,),
                 )
             ).fetchone()
-            if rnd is None or rnd["state"] != "open" or rnd["closes_at"] <= instant(now):
+            if rnd is None or rnd["state"] not in LIVE or rnd["closes_at"] <= instant(now):
                 raise RoundClosed("Voting on this round has closed.")
             if not await (await conn.execute("SELECT 1 FROM answers WHERE id = ?", (answer.id,))).fetchone():
                 raise RoundClosed("That answer was withdrawn by its author.")

@@ -107,3 +107,9 @@ def test_a_closed_post_drops_the_countdown_and_points_at_the_results():
 
 def test_counts_read_naturally():
     assert render.plural(1, "vote") == "1 vote" and render.plural(2, "answer") == "2 answers"
+
+
+def test_an_answer_embed_names_its_answer_for_rate_answer():
+    embed = render.answer_embed("Ann", "my answer", 4321)
+    assert render.answer_id_shown([embed]) == 4321
+    assert render.answer_id_shown([render.round_embed(a_round(), None)]) is None

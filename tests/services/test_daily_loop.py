@@ -80,8 +80,8 @@ async def test_paused_and_skipped_days_do_not_post_on_schedule(services, clock):
 
 async def test_first_thread_message_is_the_answer_then_discussion(services, clock):
     rnd = await start_round(services, clock)
-    first = await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "My answer", "m1")
-    second = await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "Also...", "m2")
+    first = await services.grill.thread_message(rnd.id, "ann", "Ann", "My answer", "m1")
+    second = await services.grill.thread_message(rnd.id, "ann", "Ann", "Also...", "m2")
     assert first.outcome is AnswerOutcome.CREATED
     assert second.outcome is AnswerOutcome.DISCUSSION
     edited = await services.grill.message_edited("m1", "My better answer")
@@ -93,14 +93,14 @@ async def test_first_thread_message_is_the_answer_then_discussion(services, cloc
 async def test_empty_and_oversized_answers_are_refused_with_a_reason(services, clock):
     rnd = await start_round(services, clock)
     with pytest.raises(InvalidInput, match="empty"):
-        await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "   ", "m1")
+        await services.grill.thread_message(rnd.id, "ann", "Ann", "   ", "m1")
     with pytest.raises(InvalidInput, match="4001 characters"):
-        await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "x" * 4001, "m1")
+        await services.grill.thread_message(rnd.id, "ann", "Ann", "x" * 4001, "m1")
 
 
 async def test_deleting_the_answer_withdraws_it_and_the_votes_on_it(services, clock):
     rnd = await start_round(services, clock)
-    receipt = await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "answer", "m1")
+    receipt = await services.grill.thread_message(rnd.id, "ann", "Ann", "answer", "m1")
     await services.votes.cast(SPACE, receipt.answer.id, "bob", "Bob", full_scores(rnd))
     await services.grill.message_deleted("m1")
     assert await services.rounds.answers(rnd.id) == []
@@ -112,12 +112,12 @@ async def test_late_answer_is_refused_politely(services, clock):
     rnd = await start_round(services, clock)
     clock.set(rnd.closes_at + timedelta(minutes=1))
     with pytest.raises(RoundClosed, match="discussion"):
-        await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "too late", "m9")
+        await services.grill.thread_message(rnd.id, "ann", "Ann", "too late", "m9")
 
 
 async def test_vote_rules(services, clock):
     rnd = await start_round(services, clock)
-    answer = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "answer", "m1")).answer
+    answer = (await services.grill.thread_message(rnd.id, "ann", "Ann", "answer", "m1")).answer
     with pytest.raises(SelfVote):
         await services.votes.cast(SPACE, answer.id, "ann", "Ann", full_scores(rnd))
     with pytest.raises(WrongSpace):
@@ -141,9 +141,9 @@ async def test_vote_rules(services, clock):
 async def test_close_scores_ranks_and_feeds_the_leaderboards(services, clock, publisher):
     rnd = await start_round(services, clock)
     crit = rnd.question.criteria
-    ann = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "a", "m1")).answer
-    bob = (await services.grill.thread_message(rnd.thread_ref, "bob", "Bob", "b", "m2")).answer
-    await services.grill.thread_message(rnd.thread_ref, "cat", "Cat", "c", "m3")
+    ann = (await services.grill.thread_message(rnd.id, "ann", "Ann", "a", "m1")).answer
+    bob = (await services.grill.thread_message(rnd.id, "bob", "Bob", "b", "m2")).answer
+    await services.grill.thread_message(rnd.id, "cat", "Cat", "c", "m3")
     half = {c.id: (2 if i == 0 else 0) for i, c in enumerate(crit)}  # disagreement on the first criterion
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd, 2))  # ratio 1.0
     await services.votes.cast(SPACE, ann.id, "cat", "Cat", {c.id: 0 for c in crit})  # ratio 0.0
@@ -192,7 +192,7 @@ async def test_close_scores_ranks_and_feeds_the_leaderboards(services, clock, pu
 
 async def test_hidden_members_leave_the_board_but_keep_their_standing(services, clock):
     rnd = await start_round(services, clock)
-    ann = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "a", "m1")).answer
+    ann = (await services.grill.thread_message(rnd.id, "ann", "Ann", "a", "m1")).answer
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
     await services.grill.close_round(rnd.id)
     await services.spaces.set_hidden(SPACE, "ann", True)
@@ -205,7 +205,7 @@ async def test_hidden_members_leave_the_board_but_keep_their_standing(services, 
 async def test_ties_share_a_rank(services, clock):
     rnd = await start_round(services, clock)
     for member in ("ann", "bob"):
-        await services.grill.thread_message(rnd.thread_ref, member, member.title(), "x", f"m-{member}")
+        await services.grill.thread_message(rnd.id, member, member.title(), "x", f"m-{member}")
     await services.grill.close_round(rnd.id)
     board = await services.boards.leaderboard(SPACE, None, Period.ALL)
     assert [r.rank for r in board.rows] == [1, 1]
@@ -213,8 +213,8 @@ async def test_ties_share_a_rank(services, clock):
 
 async def test_reminder_names_answers_short_of_two_votes_once(services, clock, publisher):
     rnd = await start_round(services, clock)
-    ann = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "a", "m1")).answer
-    await services.grill.thread_message(rnd.thread_ref, "bob", "Bob", "b", "m2")
+    ann = (await services.grill.thread_message(rnd.id, "ann", "Ann", "a", "m1")).answer
+    await services.grill.thread_message(rnd.id, "bob", "Bob", "b", "m2")
     for voter in ("cat", "dan"):
         await services.votes.cast(SPACE, ann.id, voter, voter, full_scores(rnd))
     assert await services.grill.remind(rnd.id) == ["Bob"]
@@ -228,7 +228,7 @@ async def test_blind_mode_hides_answers_until_reveal(services, clock, publisher)
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     rnd = await services.grill.post_daily(SPACE)
     assert rnd.blind
-    ignored = await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "in thread", "m1")
+    ignored = await services.grill.thread_message(rnd.id, "ann", "Ann", "in thread", "m1")
     assert ignored.outcome is AnswerOutcome.IGNORED
     ann = (await services.grill.submit_form_answer(rnd.id, "ann", "Ann", "first")).answer
     again = await services.grill.submit_form_answer(rnd.id, "ann", "Ann", "second")
@@ -260,7 +260,7 @@ async def test_a_new_post_closes_yesterdays_open_round(services, clock, publishe
 async def test_nothing_acknowledged_is_lost_across_a_restart(db_path, clock, publisher, bank):
     async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as svc:
         rnd = await start_round(svc, clock)
-        ann = (await svc.grill.thread_message(rnd.thread_ref, "ann", "Ann", "kept", "m1")).answer
+        ann = (await svc.grill.thread_message(rnd.id, "ann", "Ann", "kept", "m1")).answer
         await svc.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd, 1))
         await svc.grill.skip(SPACE, "2026-12-25")
     async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as svc:
@@ -278,7 +278,7 @@ async def test_nothing_acknowledged_is_lost_across_a_restart(db_path, clock, pub
 
 async def test_a_close_interrupted_after_freezing_finishes_on_retry(services, clock, publisher):
     rnd = await start_round(services, clock)
-    ann = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "a", "m1")).answer
+    ann = (await services.grill.thread_message(rnd.id, "ann", "Ann", "a", "m1")).answer
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
     assert await services.rounds.begin_close(rnd.id)  # crash right after this step
     results = await services.grill.close_round(rnd.id)

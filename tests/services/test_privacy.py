@@ -6,8 +6,8 @@ from tests.services.test_daily_loop import SPACE, full_scores, start_round
 
 async def test_export_holds_the_members_own_data(services, clock):
     rnd = await start_round(services, clock)
-    ann = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "my answer", "m1")).answer
-    bob = (await services.grill.thread_message(rnd.thread_ref, "bob", "Bob", "bob's", "m2")).answer
+    ann = (await services.grill.thread_message(rnd.id, "ann", "Ann", "my answer", "m1")).answer
+    bob = (await services.grill.thread_message(rnd.id, "bob", "Bob", "bob's", "m2")).answer
     await services.votes.cast(SPACE, bob.id, "ann", "Ann", full_scores(rnd, 1))
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd, 2))
     document = json.loads(await services.privacy.export_member(SPACE, "ann"))
@@ -19,8 +19,8 @@ async def test_export_holds_the_members_own_data(services, clock):
 
 async def test_forget_removes_the_member_and_keeps_the_others_consistent(services, clock):
     rnd = await start_round(services, clock)
-    ann = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "a", "m1")).answer
-    bob = (await services.grill.thread_message(rnd.thread_ref, "bob", "Bob", "b", "m2")).answer
+    ann = (await services.grill.thread_message(rnd.id, "ann", "Ann", "a", "m1")).answer
+    bob = (await services.grill.thread_message(rnd.id, "bob", "Bob", "b", "m2")).answer
     await services.votes.cast(SPACE, bob.id, "ann", "Ann", full_scores(rnd, 0))
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd, 2))
     await services.votes.cast(SPACE, bob.id, "cat", "Cat", full_scores(rnd, 2))
@@ -38,7 +38,7 @@ async def test_forget_removes_the_member_and_keeps_the_others_consistent(service
 
 async def test_space_export_has_rounds_answers_and_votes(services, clock):
     rnd = await start_round(services, clock)
-    ann = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "a", "m1")).answer
+    ann = (await services.grill.thread_message(rnd.id, "ann", "Ann", "a", "m1")).answer
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
     document = json.loads(await services.privacy.export_space(SPACE))
     assert document["scope"] == "space"

@@ -27,8 +27,8 @@ async def test_stats_combine_daily_answers_votes_drills_and_classify(services, c
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     rnd = await services.grill.post_daily(SPACE)
     criteria = rnd.question.criteria
-    ann = (await services.grill.thread_message(rnd.thread_ref, "ann", "Ann", "my answer", "m1")).answer
-    await services.grill.thread_message(rnd.thread_ref, "bob", "Bob", "his answer", "m2")
+    ann = (await services.grill.thread_message(rnd.id, "ann", "Ann", "my answer", "m1")).answer
+    await services.grill.thread_message(rnd.id, "bob", "Bob", "his answer", "m2")
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", {c.id: 2 for c in criteria})  # ratio 1.0
     await services.votes.cast(SPACE, ann.id, "cat", "Cat", {c.id: 1 for c in criteria})  # ratio 0.5
     bob_answer = await services.rounds.answer_of(rnd.id, "bob")

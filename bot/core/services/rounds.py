@@ -263,12 +263,9 @@ class GrillService:
 
     # --- answers -----------------------------------------------------------------------
 
-    async def round_for_thread(self, thread_ref: str) -> Round | None:
-        return await self.rounds.by_thread(thread_ref)
-
     async def thread_message(
         self,
-        thread_ref: str,
+        round_id: int,
         member_id: str,
         display_name: str,
         body: str,
@@ -282,7 +279,7 @@ class GrillService:
         answer sent after answers closed, so the front end can tell the member kindly; the message
         itself stays as discussion.
         """
-        rnd = await self.rounds.by_thread(thread_ref)
+        rnd = await self.rounds.get(round_id)
         if rnd is None or rnd.kind != "daily" or rnd.blind:
             return AnswerReceipt(AnswerOutcome.IGNORED, rnd)
         existing = await self.rounds.answer_of(rnd.id, member_id)
