@@ -22,9 +22,9 @@ from bot.core.models import TYPE_IDS, Question
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.errors import report
-from bot.discord_ui.modals import answer_modal, rubric_modal
+from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
 from bot.discord_ui.refs import member_ref, space_ref
-from bot.discord_ui.voting import grill_bot, scores_from
+from bot.discord_ui.voting import grill_bot
 
 TYPE_CHOICES: list[app_commands.Choice[str]] = [
     app_commands.Choice(name=render.type_name(t), value=t) for t in TYPE_IDS
@@ -208,7 +208,7 @@ async def submit_drill_score(interaction: discord.Interaction, match: re.Match[s
     assert interaction.guild_id is not None
     services = grill_bot(interaction).services
     space, member = space_ref(interaction.guild_id), member_ref(interaction.user.id)
-    receipt = await services.drills.submit(space, member, match["qid"], answer, scores_from(values))
+    receipt = await services.drills.submit(space, member, match["qid"], answer, rubric_scores(values))
     points = sum(receipt.scores.values())
     due = await services.drills.due_count(space, member)
     await interaction.followup.send(

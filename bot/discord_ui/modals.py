@@ -49,6 +49,11 @@ def rubric_modal(
     return modal
 
 
+def rubric_scores(values: dict[str, Any]) -> dict[str, int]:
+    """Criterion id -> 0/1/2 from a submitted rubric form; anything else is left out for the core to name."""
+    return {key: int(value) for key, value in values.items() if isinstance(value, str) and value.isdigit()}
+
+
 def answer_modal(custom_id: str, title: str, hint: str | None = None, default: str | None = None) -> ui.Modal:
     modal = StatelessModal(title, custom_id)
     field: ui.TextInput[ui.Modal] = ui.TextInput(

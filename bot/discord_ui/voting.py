@@ -17,7 +17,7 @@ from bot.core.errors import InvalidInput, NotFound, RoundClosed
 from bot.core.services.rounds import AnswerOutcome
 from bot.discord_ui import render
 from bot.discord_ui.errors import report
-from bot.discord_ui.modals import answer_modal, rubric_modal
+from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
 from bot.discord_ui.refs import member_ref, space_ref
 
 if TYPE_CHECKING:
@@ -175,14 +175,6 @@ class ReadAnswersButton(ui.DynamicItem[ui.Button], template=r"gb:peek:(?P<round_
 # --- form submissions (routed by custom_id, see modals.ModalRouter) ---------------------------
 
 
-def scores_from(values: dict[str, Any]) -> dict[str, int]:
-    scores = {}
-    for key, value in values.items():
-        if isinstance(value, str) and value.isdigit():
-            scores[key] = int(value)
-    return scores
-
-
 async def submit_rating(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
     """`gb:rate:<round>:<answer>` (picked from the list) or `gb:ratemsg:<round>:<message>` (context menu)."""
     await interaction.response.defer(ephemeral=True, thinking=True)
@@ -200,7 +192,7 @@ async def submit_rating(interaction: discord.Interaction, match: re.Match[str], 
         answer_id,
         member_ref(interaction.user.id),
         getattr(interaction.user, "display_name", interaction.user.name),
-        scores_from(values),
+        rubric_scores(values),
     )
     names = await services.spaces.display_names(receipt.round.space_id, [receipt.answer.member_id])
     author = render.name(names.get(receipt.answer.member_id, "that member"))

@@ -54,7 +54,6 @@ CREATE TABLE rounds (
 -- At most one daily round per space per local date: the guard against double posts.
 CREATE UNIQUE INDEX rounds_daily_date ON rounds (space_id, local_date) WHERE kind = 'daily';
 CREATE INDEX rounds_state ON rounds (state, closes_at);
-CREATE INDEX rounds_thread ON rounds (thread_ref);
 
 CREATE TABLE answers (
     id INTEGER PRIMARY KEY,
