@@ -25,3 +25,18 @@ async def test_a_missing_message_content_intent_says_where_to_enable_it(tmp_path
         bot = BotProcess(fake, tmp_path)
         assert await bot.run_to_exit() == 2
         assert "MESSAGE CONTENT INTENT" in bot.tail()
+
+
+async def test_a_dev_guild_gets_the_commands_instantly_and_only_there(discord: Harness, tmp_path: Path) -> None:
+    guild = await discord.add_guild("Dev server")
+    general = await discord.add_text_channel(guild, "general")
+    admin = await discord.add_member(guild, "dev", admin=True)
+    bot = BotProcess(discord.fake, tmp_path, env={"GRILLBOT_DEV_GUILD": str(guild.id)})
+    await bot.start()
+    try:
+        assert discord.state.command_syncs == [guild.id]
+        assert {c["name"] for c in discord.state.commands[guild.id]} >= {"grill", "drill", "Rate answer"}
+        reply = await (await admin.slash(general, "framework", type="coding")).reply()
+        assert "Pins the input/output contract" in reply.text()
+    finally:
+        await bot.stop()
