@@ -113,17 +113,32 @@ class Rounds(commands.Cog):
             return 0
         after = await self.bot.services.grill.rounds.seen_message(round_id) or starter_ref
         seen = 0
+        grill = self.bot.services.grill
+        await self._recheck_answers(thread, round_id)
         history = thread.history(limit=None, after=discord.Object(int(after)) if after else None, oldest_first=True)
         async for message in history:
             if message.author.bot:
                 continue
             await self.take_message(round_id, message, live=False)
             if message.edited_at is not None:
-                await self.bot.services.grill.message_edited(str(message.id), message.content)
+                await grill.message_edited(str(message.id), message.content, message.edited_at)
             seen += 1
         if seen:
             log.info("round %s: read %d message(s) posted while away", round_id, seen)
         return seen
+
+    async def _recheck_answers(self, thread: discord.Thread, round_id: int) -> None:
+        """Answers recorded before an outage may have been edited or deleted during it: fetch each."""
+        grill = self.bot.services.grill
+        for answer in await grill.rounds.answers(round_id):
+            if answer.message_ref is None:
+                continue
+            try:
+                message = await thread.fetch_message(int(answer.message_ref))
+            except discord.NotFound:
+                await grill.message_deleted(answer.message_ref)
+                continue
+            await grill.message_edited(answer.message_ref, message.content, message.edited_at)
 
     # --- Rate answer -------------------------------------------------------------------
 

@@ -160,20 +160,29 @@ async def test_answers_sent_during_an_unresumable_outage_are_read_back(
 ) -> None:
     bot = await launch_bot()
     guild, alice, bob = study_group.guild, study_group.admin, study_group.member
-    carol = await discord.add_member(guild, "carol")
+    carol, dave, erin = [await discord.add_member(guild, name) for name in ("carol", "dave", "erin")]
     await set_up_and_post(study_group)
     post, thread = await the_round(discord, study_group)
+    daves = await answer(discord, dave, thread, "dave: first version")
+    erins = await answer(discord, erin, thread, "erin: soon deleted")
 
     await discord.drop_connection(resumable=False)
     await bob.post(thread, "bob answered while the bot was away")
     await carol.post(thread, "carol too")
+    await dave.edit(daves, "dave: improved while the bot was away")
+    await erin.delete(erins)
     await discord.wait_connected()
+    # bob's and carol's messages come from history; dave's edit and erin's deletion from re-reading known answers
     await bot.wait_for_log(r"read 2 message\(s\) posted while away", within=20.0)
 
     assert "recorded" in await rate_with_vote_button(alice, post, "carol", 1)
+    export = await (await dave.slash(study_group.general, "me export")).reply()
+    assert [a["body"] for a in json.loads(export.attachments[0].data)["answers"]] == [
+        "dave: improved while the bot was away"
+    ]
     await alice.slash(study_group.general, "grill close")
     results = (await discord.wait_for_message(thread, contains="Results")).text()
-    assert "bob" in results and "carol" in results
+    assert "bob" in results and "carol" in results and "dave" in results and "erin" not in results
     no_slow_or_unknown(discord)
 
 

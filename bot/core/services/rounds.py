@@ -292,15 +292,18 @@ class GrillService:
         answer, _ = await self.rounds.save_answer(rnd.id, member_id, body, message_ref, at, display_name)
         return AnswerReceipt(AnswerOutcome.CREATED, rnd, answer)
 
-    async def message_edited(self, message_ref: str, body: str) -> AnswerReceipt:
-        """An edit of an answer message counts until answers close; later edits change nothing."""
+    async def message_edited(self, message_ref: str, body: str, edited_at: datetime | None = None) -> AnswerReceipt:
+        """An edit of an answer message counts until answers close; later edits change nothing.
+
+        `edited_at` is when the platform says the edit was made (an edit read back after an outage)."""
         answer = await self.rounds.answer_by_message(message_ref)
-        if answer is None:
-            return AnswerReceipt(AnswerOutcome.IGNORED)
+        if answer is None or answer.body == body:
+            return AnswerReceipt(AnswerOutcome.IGNORED, None, answer)
         rnd = await self.rounds.get(answer.round_id)
-        if rnd is None or not rnd.accepts_answers(self.clock.now()) or not body.strip():
+        at = min(edited_at or self.clock.now(), self.clock.now())
+        if rnd is None or not rnd.accepts_answers(at) or not body.strip():
             return AnswerReceipt(AnswerOutcome.IGNORED, rnd, answer)
-        updated, _ = await self.rounds.save_answer(rnd.id, answer.member_id, body, None, self.clock.now())
+        updated, _ = await self.rounds.save_answer(rnd.id, answer.member_id, body, None, at)
         return AnswerReceipt(AnswerOutcome.UPDATED, rnd, updated)
 
     async def message_deleted(self, message_ref: str) -> AnswerReceipt:
