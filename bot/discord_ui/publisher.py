@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THREAD_ALREADY_CREATED = 160004
-UNKNOWN_MESSAGE = 10008
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day of inactivity
 NO_MENTIONS = discord.AllowedMentions.none()
 RECOVERY_SCAN = 50  # messages read back when looking for a post interrupted by a crash

@@ -11,7 +11,3 @@ def space_ref(guild_id: int) -> str:
 
 def member_ref(user_id: int) -> str:
     return f"{PREFIX}{user_id}"
-
-
-def guild_id_of(space_id: str) -> int | None:
-    return int(space_id.removeprefix(PREFIX)) if space_id.startswith(PREFIX) else None

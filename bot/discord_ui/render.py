@@ -33,7 +33,6 @@ FIELD_MAX = 1024
 FOOTER_MAX = 2048
 MESSAGE_EMBEDS_MAX = 6000
 CONTENT_MAX = 2000
-BODY_CHUNK = 3900  # leaves room for a heading inside one description
 
 COLOUR = discord.Colour.from_rgb(230, 120, 40)
 DIFFICULTY = {1: "easy", 2: "medium", 3: "hard"}
@@ -106,7 +105,8 @@ def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:
     else:
         how = "Answer in the thread: your first message there is your answer, and its edits count until close."
     embed.add_field(name="Voting closes", value=format_dt(rnd.closes_at, "R"), inline=True)
-    embed.set_footer(text=clip(f"{how} Rate answers with Vote, or right-click an answer > Apps > Rate answer.", 2048))
+    rate = "Rate answers with Vote, or right-click an answer > Apps > Rate answer."
+    embed.set_footer(text=clip(f"{how} {rate}", FOOTER_MAX))
     return embed
 
 
@@ -253,8 +253,3 @@ def framework_embed(qtype: QuestionType) -> discord.Embed:
         name="Common failure modes", value=clip("\n".join(f"• {m}" for m in qtype.failure_modes), FIELD_MAX)
     )
     return embed
-
-
-def embeds_size(embeds: Sequence[discord.Embed]) -> int:
-    """Characters Discord counts toward the 6000 limit across a message's embeds."""
-    return sum(len(e) for e in embeds)
