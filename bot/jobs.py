@@ -45,7 +45,7 @@ class GrillJobs:
         for rnd in await self.grill.due_rounds():
             await self.schedule_round(rnd)
         for rnd in await self.grill.catch_up():
-            await self._posted(rnd)
+            await self.posted(rnd)
 
     def shutdown(self) -> None:
         if self.scheduler.running:
@@ -109,7 +109,8 @@ class GrillJobs:
             if job:
                 job.remove()
 
-    async def _posted(self, rnd: Round) -> None:
+    async def posted(self, rnd: Round) -> None:
+        """After any post (scheduled, manual or shared): its timed steps, and the front end's hook."""
         await self.schedule_round(rnd)
         if self.on_round_posted:
             await self.on_round_posted(rnd)
@@ -126,7 +127,7 @@ class GrillJobs:
         except Exception:
             log.exception("space %s: scheduled post failed", space_id)
             return
-        await self._posted(rnd)
+        await self.posted(rnd)
 
     async def _close(self, round_id: int) -> None:
         try:

@@ -21,7 +21,7 @@ from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import TYPE_IDS, Question
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
-from bot.discord_ui.errors import report
+from bot.discord_ui.errors import deferred, report
 from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
 from bot.discord_ui.refs import member_ref, space_ref
 from bot.discord_ui.voting import grill_bot
@@ -110,23 +110,21 @@ class ShareButton(ui.DynamicItem[ui.Button], template=r"gb:share:(?P<qid>[a-z0-9
         return cls(match["qid"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            answer = answer_on(interaction.message)
-            assert interaction.guild_id is not None
-            bot = grill_bot(interaction)
-            rnd = await bot.services.grill.share_drill(
-                space_ref(interaction.guild_id),
-                member_ref(interaction.user.id),
-                getattr(interaction.user, "display_name", interaction.user.name),
-                self.question_id,
-                answer,
-            )
-            await bot.jobs.schedule_round(rnd)
-            await bot.round_posted(rnd)
-            await interaction.followup.send(f"Shared for peer votes for 24 hours: <#{rnd.thread_ref}>", ephemeral=True)
-        except Exception as error:
-            await report(interaction, error)
+        await deferred(interaction, self._share(interaction))
+
+    async def _share(self, interaction: discord.Interaction) -> None:
+        answer = answer_on(interaction.message)
+        assert interaction.guild_id is not None
+        bot = grill_bot(interaction)
+        rnd = await bot.services.grill.share_drill(
+            space_ref(interaction.guild_id),
+            member_ref(interaction.user.id),
+            getattr(interaction.user, "display_name", interaction.user.name),
+            self.question_id,
+            answer,
+        )
+        await bot.jobs.posted(rnd)
+        await interaction.followup.send(f"Shared for peer votes for 24 hours: <#{rnd.thread_ref}>", ephemeral=True)
 
 
 def answer_on(message: discord.Message | None) -> str:
@@ -157,21 +155,20 @@ class ClassifyButton(ui.DynamicItem[ui.Button], template=r"gb:cls:(?P<qid>[a-z0-
         return cls(match["qid"], match["type"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            assert interaction.guild_id is not None
-            result = await grill_bot(interaction).services.drills.classify(
-                space_ref(interaction.guild_id), member_ref(interaction.user.id), self.question_id, self.type_id
-            )
-            mark = "✅" if result.correct else "❌"
-            accuracy = result.accuracy
-            await interaction.followup.send(
-                f"{mark} {result.reason}\nYour accuracy: {accuracy.correct}/{accuracy.attempts}. "
-                "Run /classify for another.",
-                ephemeral=True,
-            )
-        except Exception as error:
-            await report(interaction, error)
+        await deferred(interaction, self._check(interaction))
+
+    async def _check(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        result = await grill_bot(interaction).services.drills.classify(
+            space_ref(interaction.guild_id), member_ref(interaction.user.id), self.question_id, self.type_id
+        )
+        mark = "✅" if result.correct else "❌"
+        accuracy = result.accuracy
+        await interaction.followup.send(
+            f"{mark} {result.reason}\nYour accuracy: {accuracy.correct}/{accuracy.attempts}. "
+            "Run /classify for another.",
+            ephemeral=True,
+        )
 
 
 def classify_view(question_id: str) -> ui.View:

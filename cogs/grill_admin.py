@@ -149,8 +149,7 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
     async def post(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         rnd = await self.bot.services.grill.post_daily(self._space(interaction))
-        await self.bot.jobs.schedule_round(rnd)
-        await self.bot.round_posted(rnd)
+        await self.bot.jobs.posted(rnd)
         await interaction.followup.send(f"Posted: <#{rnd.thread_ref}>", ephemeral=True)
 
     @app_commands.command(name="close", description="Close the open round now and post its results")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable
 
 import discord
 from discord import app_commands
@@ -51,6 +52,15 @@ async def report(interaction: discord.Interaction, error: BaseException) -> None
             await interaction.response.send_message(text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error message for %s", _describe(interaction))
+
+
+async def deferred(interaction: discord.Interaction, work: Awaitable[None]) -> None:
+    """Acknowledge privately at once (Discord's 3 s), then do the work; any error reaches the member."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        await work
+    except Exception as error:
+        await report(interaction, error)
 
 
 def _describe(interaction: discord.Interaction) -> str:

@@ -16,7 +16,7 @@ from discord import ui
 from bot.core.errors import InvalidInput, NotFound, RoundClosed
 from bot.core.services.rounds import AnswerOutcome
 from bot.discord_ui import render
-from bot.discord_ui.errors import report
+from bot.discord_ui.errors import deferred
 from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
 from bot.discord_ui.refs import member_ref, space_ref
 
@@ -61,11 +61,7 @@ class VoteButton(ui.DynamicItem[ui.Button], template=r"gb:vote:(?P<round_id>\d+)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Defer, then offer the answers this member may rate, fewest votes first."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            await _offer_answers(interaction, self.round_id)
-        except Exception as error:
-            await report(interaction, error)
+        await deferred(interaction, _offer_answers(interaction, self.round_id))
 
 
 async def _offer_answers(interaction: discord.Interaction, round_id: int) -> None:
@@ -161,15 +157,14 @@ class ReadAnswersButton(ui.DynamicItem[ui.Button], template=r"gb:peek:(?P<round_
         return cls(int(match["round_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            services = grill_bot(interaction).services
-            answers = await services.grill.peek_answers(self.round_id, member_ref(interaction.user.id))
-            embeds = render.answers_for_reading([(n, a.body) for a, n in answers])
-            text = "Nobody has answered yet." if not embeds else f"{len(answers)} answer(s) so far:"
-            await interaction.followup.send(text, embeds=embeds, ephemeral=True)
-        except Exception as error:
-            await report(interaction, error)
+        await deferred(interaction, self._show(interaction))
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        services = grill_bot(interaction).services
+        answers = await services.grill.peek_answers(self.round_id, member_ref(interaction.user.id))
+        embeds = render.answers_for_reading([(n, a.body) for a, n in answers])
+        text = "Nobody has answered yet." if not embeds else f"{len(answers)} answer(s) so far:"
+        await interaction.followup.send(text, embeds=embeds, ephemeral=True)
 
 
 # --- form submissions (routed by custom_id, see modals.ModalRouter) ---------------------------
