@@ -35,10 +35,11 @@ class GrillJobs:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.on_round_posted = on_round_posted
 
-    async def start(self) -> None:
+    async def start(self, *, paused: bool = False) -> None:
         """Start the scheduler (needs a running loop), finish interrupted posts, rebuild every job,
-        then catch up missed posts."""
-        self.scheduler.start()
+        then catch up missed posts. Tests start it paused: jobs are then only inspected, never fired
+        by APScheduler's own (real) clock."""
+        self.scheduler.start(paused=paused)
         await self.grill.recover_posting()
         for settings in await self.grill.spaces.configured_spaces():
             self.schedule_space(settings)

@@ -56,7 +56,7 @@ async def test_start_rebuilds_jobs_and_runs_overdue_steps(services, clock, publi
     clock.set(rnd.closes_at + timedelta(minutes=5))  # the bot was down through the close
     posted = []
     jobs = GrillJobs(services.grill, on_round_posted=lambda r: _record(posted, r))
-    await jobs.start()
+    await jobs.start(paused=True)
     try:
         assert jobs.scheduler.get_job(f"post:{SPACE}") is not None
         close_job = jobs.scheduler.get_job(f"close:{rnd.id}")
