@@ -32,7 +32,7 @@ MAX_CRITERION_DESCRIPTION = 100
 
 PACK_KEYS = {"pack", "title", "questions"}
 QUESTION_REQUIRED = ("id", "type", "prompt", "key_points", "topics", "difficulty")
-QUESTION_OPTIONAL = ("also_types", "follow_ups", "bridges", "rubric", "source")
+QUESTION_OPTIONAL = ("also_types", "follow_ups", "bridges", "rubric", "hint", "source")
 TYPE_KEYS = {"name", "answer_shape", "criteria", "failure_modes"}
 CRITERION_KEYS = {"id", "label", "description"}
 
@@ -402,6 +402,7 @@ def _question(
                     fields["rubric"],
                     f"unknown criterion '{criterion_id}' for type '{type_id}' (one of: {known})",
                 )
+    hint = reader.text(fields["hint"], "hint", MAX_PROMPT_CHARS) if "hint" in fields else ""
     source = reader.text(fields["source"], "source") if "source" in fields else ""
     if len(reader.problems) > before:
         return None
@@ -418,6 +419,7 @@ def _question(
         follow_ups=tuple(optional.get("follow_ups") or ()),
         bridges=tuple(optional.get("bridges") or ()),
         rubric=tuple(rubric),
+        hint=hint or "",
         source=source or "",
         space_id=space_id,
     )

@@ -49,6 +49,7 @@ class Question:
     follow_ups: tuple[str, ...] = ()
     bridges: tuple[str, ...] = ()
     rubric: tuple[str, ...] = ()
+    hint: str = ""  # the scaffold of a strong answer, shown only on request; the prompt stays short
     source: str = ""
     space_id: str | None = None  # a pack a server imported is that server's; None: shipped, for everyone
 

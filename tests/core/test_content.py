@@ -51,11 +51,20 @@ def test_good_pack_loads(tmp_path):
 
 
 def test_unknown_key(tmp_path):
-    body = pack_with(GOOD_QUESTION + "    hint: nope\n")
+    body = pack_with(GOOD_QUESTION + "    hints: nope\n")
     assert problems_of(tmp_path, body) == [
-        "pack.yaml:12: unknown key 'hint' in a question (allowed: also_types, bridges, difficulty, follow_ups, id, "
-        "key_points, prompt, rubric, source, topics, type)"
+        "pack.yaml:12: unknown key 'hints' in a question (allowed: also_types, bridges, difficulty, follow_ups, "
+        "hint, id, key_points, prompt, rubric, source, topics, type)"
     ]
+
+
+def test_optional_hint_is_kept_and_must_be_text(tmp_path):
+    pack, problems = read_pack(
+        write(tmp_path, pack_with(GOOD_QUESTION + '    hint: "Start from bytes per token."\n')), TYPES
+    )
+    assert problems == [] and pack is not None
+    assert pack.questions[0].hint == "Start from bytes per token."
+    assert problems_of(tmp_path, pack_with(GOOD_QUESTION + '    hint: ""\n'))[0].startswith("pack.yaml:12: 'hint'")
 
 
 def test_unknown_pack_key(tmp_path):
@@ -249,13 +258,13 @@ def test_every_problem_of_a_question_is_reported_at_once(tmp_path):
         GOOD_QUESTION.replace("type: systems", "type: system")
         .replace("difficulty: 2", "difficulty: 4")
         .replace('"Why is decoding bandwidth bound?"', '""')
-        + "    hint: nope\n"
+        + "    hints: nope\n"
     )
     problems = problems_of(tmp_path, body)
     assert [p.split(": ", 2)[1][:20] for p in problems] == [  # in file order
         "unknown question typ",
         "'difficulty' must be",
         "'prompt' is empty",
-        "unknown key 'hint' i",
+        "unknown key 'hints' ",
     ]
     assert "did you mean 'systems'?" in problems[0]
