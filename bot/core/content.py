@@ -373,8 +373,8 @@ def _question(
     qtype = types.get(type_id or "")
     if type_id and qtype is None:
         close = difflib.get_close_matches(type_id, TYPE_IDS, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        reader.problem(fields["type"], f"unknown question type '{type_id}' ({hint}one of: {', '.join(TYPE_IDS)})")
+        suggestion = f"did you mean '{close[0]}'? " if close else ""
+        reader.problem(fields["type"], f"unknown question type '{type_id}' ({suggestion}one of: {', '.join(TYPE_IDS)})")
     difficulty = None
     if "difficulty" in fields:
         given = fields["difficulty"]
