@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from bot.storage.packs import PackRepo
 from bot.storage.privacy import PrivacyRepo
 from bot.storage.rounds import RoundRepo
 from bot.storage.spaces import SpaceRepo
+from bot.storage.steps import StepRepo
 
 
 @dataclass(slots=True)
@@ -32,6 +36,7 @@ class Services:
     clock: Clock
     spaces: SpaceRepo
     rounds: RoundRepo
+    steps: StepRepo
     grill: GrillService
     votes: VoteService
     boards: BoardService
@@ -39,6 +44,11 @@ class Services:
     stats: StatsService
     privacy: PrivacyService
     library: LibraryService
+
+
+def runner_name() -> str:
+    """Names this process's claims on timed steps: unique per start, readable in the database."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @asynccontextmanager
@@ -55,6 +65,7 @@ async def open_services(
     clock = clock or SystemClock()
     async with Database(db_path) as db:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
+        steps = StepRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
         drills = DrillService(bank, drill_repo, clock)
         library = LibraryService(bank, PackRepo(db), clock)
@@ -65,7 +76,8 @@ async def open_services(
             clock=clock,
             spaces=spaces,
             rounds=rounds,
-            grill=GrillService(bank, spaces, rounds, clock, publisher),
+            steps=steps,
+            grill=GrillService(bank, spaces, rounds, steps, clock, publisher, runner_name()),
             votes=VoteService(spaces, rounds, clock),
             boards=board_service,
             drills=drills,

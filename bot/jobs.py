@@ -1,52 +1,57 @@
-"""APScheduler jobs that drive the core's timed steps. The database, not the scheduler, is the truth.
+"""APScheduler wakes the step runner; the database is the queue and the truth (bot/core/services/steps.py).
 
-Jobs store nothing: at start they are rebuilt from the database (explicit ids, replace_existing),
-and rebuilt again for a space whenever its settings change. A daily post is a cron job in the
-space's own time zone; close, reminder and reveal are one-off jobs at instants the round stores.
-Steps that are already past when the bot starts run at once. Double fires (a DST fall-back, a
-retry) are harmless: the core refuses a second round for a local date, and each step is idempotent.
+No job stores anything, so nothing needs sharing between processes:
+- a cron per configured space at its local post time (in the space's own zone, so DST is right)
+  makes today's post step due;
+- a one-off wake-up at the next instant a step becomes claimable (a due time or a lease running out);
+- a sweep every 30 s, which also finds steps that another process added.
+At start the crons are rebuilt from the settings, live rounds get any step they lack, and a post
+missed while the bot was down becomes a step if its day is not over. Double fires (a DST fall-back,
+a restart) are harmless: a post step is unique per space and local date, and runs once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core import schedule
-from bot.core.errors import AlreadyPosted, DomainError
-from bot.core.models import GuildSettings, Round, RoundState
+from bot.core.models import GuildSettings
 from bot.core.services.rounds import GrillService
 
 log = logging.getLogger(__name__)
 
 POST_GRACE_SECONDS = 15 * 60  # a post delayed by a busy loop still goes out; longer outages use catch-up
+SWEEP_SECONDS = 30
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class GrillJobs:
-    def __init__(self, grill: GrillService, on_round_posted: Callable[[Round], Awaitable[None]] | None = None) -> None:
+    def __init__(self, grill: GrillService) -> None:
         self.grill = grill
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self.on_round_posted = on_round_posted
 
     async def start(self, *, paused: bool = False) -> None:
-        """Start the scheduler (needs a running loop), finish interrupted posts, rebuild every job,
-        then catch up missed posts. Tests start it paused: jobs are then only inspected, never fired
-        by APScheduler's own (real) clock."""
+        """Start the scheduler (needs a running loop), then rebuild from the database and wake the runner.
+
+        Tests start it paused: jobs are then only inspected, never fired by APScheduler's own (real)
+        clock, and the tests run the steps themselves with `wake()` under their fake clock."""
         self.scheduler.start(paused=paused)
         await self.grill.recover_posting()
+        await self.grill.plan_open_rounds()
         for settings in await self.grill.spaces.configured_spaces():
             self.schedule_space(settings)
-        for rnd in await self.grill.due_rounds():
-            await self.schedule_round(rnd)
-        for rnd in await self.grill.catch_up():
-            await self.posted(rnd)
+        await self.grill.plan_missed_posts()
+        self.scheduler.add_job(
+            self.wake, IntervalTrigger(seconds=SWEEP_SECONDS), id="sweep", replace_existing=True, coalesce=True
+        )
+        self.wake_soon()
 
     def shutdown(self) -> None:
         if self.scheduler.running:
@@ -78,73 +83,27 @@ class GrillJobs:
     async def reschedule(self, space_id: str) -> None:
         self.schedule_space(await self.grill.spaces.settings(space_id))
 
-    async def schedule_round(self, rnd: Round) -> None:
-        """One-off jobs for a round's reveal, reminder and close; past ones run now."""
-        if rnd.state is RoundState.POSTING:
-            return
-        settings = await self.grill.spaces.settings(rnd.space_id)
-        now = self.grill.clock.now()
-        steps: list[tuple[str, datetime | None, Callable[[int], Awaitable[object]]]] = [
-            ("close", rnd.closes_at, self._close),
-        ]
-        if rnd.state is RoundState.OPEN:
-            if rnd.blind and not rnd.revealed:
-                steps.append(("reveal", rnd.answers_close_at, self._reveal))
-            if not rnd.reminded:
-                steps.append(("remind", schedule.reminder_at(settings, rnd.opened_at, rnd.closes_at), self._remind))
-        for kind, when, step in steps:
-            if when is None:
-                continue
+    def wake_soon(self) -> None:
+        """Run due steps now, off the caller's path (after a post, a close, a setting change)."""
+        if self.scheduler.running:
+            self.scheduler.add_job(self.wake, id="wake", replace_existing=True, misfire_grace_time=None)
+
+    async def wake(self) -> None:
+        """Run every claimable step, then set the one-off wake-up at the next due instant."""
+        try:
+            await self.grill.runner.run_due()
+        except Exception:
+            log.exception("the step sweep failed; the next one retries")
+        at = await self.grill.steps.next_wake()
+        if at is not None and self.scheduler.running:
+            run_at = max(at, self.grill.clock.now()) + timedelta(milliseconds=50)
             self.scheduler.add_job(
-                step,
-                DateTrigger(max(when, now + timedelta(seconds=1))),
-                args=[rnd.id],
-                id=f"{kind}:{rnd.id}",
-                replace_existing=True,
-                misfire_grace_time=None,
+                self.wake, DateTrigger(run_at), id="wake", replace_existing=True, misfire_grace_time=None
             )
-
-    def cancel_round(self, round_id: int) -> None:
-        for kind in ("close", "reveal", "remind"):
-            job = self.scheduler.get_job(f"{kind}:{round_id}")
-            if job:
-                job.remove()
-
-    async def posted(self, rnd: Round) -> None:
-        """After any post (scheduled, manual or shared): its timed steps, and the front end's hook."""
-        await self.schedule_round(rnd)
-        if self.on_round_posted:
-            await self.on_round_posted(rnd)
 
     async def _post(self, space_id: str) -> None:
         try:
-            rnd = await self.grill.post_daily(space_id, scheduled=True)
-        except AlreadyPosted:
-            log.info("space %s: nothing to post (already posted, paused or skipped)", space_id)
-            return
-        except DomainError as error:
-            log.warning("space %s: scheduled post refused: %s", space_id, error.message)
-            return
+            await self.grill.post_due(space_id)
         except Exception:
-            log.exception("space %s: scheduled post failed", space_id)
-            return
-        await self.posted(rnd)
-
-    async def _close(self, round_id: int) -> None:
-        try:
-            await self.grill.close_round(round_id)
-        except Exception:
-            log.exception("round %s: close failed; it will be retried at the next start", round_id)
-        self.cancel_round(round_id)
-
-    async def _remind(self, round_id: int) -> None:
-        try:
-            await self.grill.remind(round_id)
-        except Exception:
-            log.exception("round %s: reminder failed", round_id)
-
-    async def _reveal(self, round_id: int) -> None:
-        try:
-            await self.grill.reveal(round_id)
-        except Exception:
-            log.exception("round %s: reveal failed", round_id)
+            log.exception("space %s: could not plan today's post; the catch-up at start will", space_id)
+        await self.wake()

@@ -123,7 +123,7 @@ class ShareButton(ui.DynamicItem[ui.Button], template=r"gb:share:(?P<qid>[a-z0-9
             self.question_id,
             answer,
         )
-        await bot.jobs.posted(rnd)
+        bot.jobs.wake_soon()
         await interaction.followup.send(f"Shared for peer votes for 24 hours: <#{rnd.thread_ref}>", ephemeral=True)
 
 

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.core.content import MAX_PACK_BYTES
 from bot.core.errors import InvalidInput
 from bot.core.models import GuildSettings
+from bot.core.services.steps import StepOutcome
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.refs import member_ref, space_ref
@@ -143,29 +144,39 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         else:
             nxt = await self.bot.services.grill.next_post(space)
             text = f"Resumed. Next post {discord.utils.format_dt(nxt, 'F') if nxt else 'not scheduled'}."
-        await interaction.followup.send(text, ephemeral=True)
+        await self._reply(interaction, text)
 
     @app_commands.command(name="post", description="Post today's question now")
     async def post(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        rnd = await self.bot.services.grill.post_daily(self._space(interaction))
-        await self.bot.jobs.posted(rnd)
-        await interaction.followup.send(f"Posted: <#{rnd.thread_ref}>", ephemeral=True)
+        rnd = await self.bot.services.grill.post_now(self._space(interaction))
+        self.bot.jobs.wake_soon()
+        await self._reply(interaction, f"Posted: <#{rnd.thread_ref}>")
 
     @app_commands.command(name="close", description="Close the open round now and post its results")
     async def close(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        results = await self.bot.services.grill.close_open_round(self._space(interaction))
-        self.bot.jobs.cancel_round(results.round.id)
-        where = f"<#{results.round.thread_ref}>" if results.round.thread_ref else "the channel"
-        await interaction.followup.send(f"Closed. Results are in {where}.", ephemeral=True)
+        report = await self.bot.services.grill.close_open_round(self._space(interaction))
+        self.bot.jobs.wake_soon()
+        rnd = report.results.round
+        if report.delivery.outcome is StepOutcome.DONE and rnd.results_ref is not None:
+            where = f"<#{rnd.thread_ref}>" if rnd.thread_ref else "the channel"
+            text = f"Closed. Results are in {where}."
+        elif report.delivery.outcome is StepOutcome.BUSY:
+            text = "Closed. Its results are being posted (or already were) in the round's thread."
+        else:
+            text = (
+                f"Closed and scored, but posting the results failed: {report.delivery.error}. "
+                "I'll retry on my own; nothing is lost."
+            )
+        await self._reply(interaction, text)
 
     @app_commands.command(name="skip", description="Skip a date (holidays)")
     @app_commands.describe(date="The local date to skip, YYYY-MM-DD")
     async def skip(self, interaction: discord.Interaction, date: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         day = await self.bot.services.grill.skip(self._space(interaction), date)
-        await interaction.followup.send(f"No question will be posted on {day.isoformat()}.", ephemeral=True)
+        await self._reply(interaction, f"No question will be posted on {day.isoformat()}.")
 
     @app_commands.command(name="import", description="Add a question pack (YAML) for this server only")
     @app_commands.describe(pack="A pack file in grillbot's format (see the README); up to 1 MiB")
@@ -179,14 +190,11 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         )
         counts = ", ".join(f"{n} {render.type_name(t).lower()}" for t, n in receipt.per_type.items())
         verb = "Replaced" if receipt.replaced else "Imported"
-        await interaction.followup.send(
-            render.clip(
-                f"{verb} pack **{receipt.pack.title}** (`{receipt.pack.id}`): "
-                f"{render.plural(len(receipt.pack.questions), 'question')} ({counts}). "
-                "They join this server's daily grill, /drill and /classify.",
-                render.CONTENT_MAX,
-            ),
-            ephemeral=True,
+        await self._reply(
+            interaction,
+            f"{verb} pack **{receipt.pack.title}** (`{receipt.pack.id}`): "
+            f"{render.plural(len(receipt.pack.questions), 'question')} ({counts}). "
+            "They join this server's daily grill, /drill and /classify.",
         )
 
     @app_commands.command(name="export", description="Download this server's grill data (JSON)")
@@ -197,8 +205,13 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
 
     @app_commands.command(name="settings", description="Show the daily grill settings")
     async def show(self, interaction: discord.Interaction) -> None:
+        """Settings, with any fault an admin must fix; the space's retrying steps are tried again now."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        settings = await self.bot.services.spaces.settings(self._space(interaction))
+        space = self._space(interaction)
+        settings = await self.bot.services.spaces.settings(space)
+        if settings.fault and await self.bot.services.grill.retry_now(space):
+            await self.bot.jobs.wake()
+            settings = await self.bot.services.spaces.settings(space)
         await self._show_settings(interaction, settings)
 
     async def _show_settings(
@@ -207,6 +220,13 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         nxt = await self.bot.services.grill.next_post(settings.space_id) if settings.channel_ref else None
         content = note if note else discord.utils.MISSING
         await interaction.followup.send(content, embed=render.settings_embed(settings, nxt), ephemeral=True)
+
+    async def _reply(self, interaction: discord.Interaction, text: str) -> None:
+        """An admin command's reply, led by the fault that needs them, if any (shown until a step succeeds)."""
+        settings = await self.bot.services.spaces.settings(self._space(interaction))
+        if settings.fault:
+            text = f"{render.fault_warning(settings.fault)}\n\n{text}"
+        await interaction.followup.send(render.clip(text, render.CONTENT_MAX), ephemeral=True)
 
 
 async def setup(bot: GrillBot) -> None:

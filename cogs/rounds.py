@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 ANSWER_SEEN = "✅"
+READ_BACK_LIMIT = 1000  # messages read back per round after a reconnect; more is a flood, not answers
+HISTORY_PAGE = 100  # discord.py fetches history 100 messages a request
 NOT_RATEABLE = (
     "Rate answer works on answers in the thread of an open round: this round has closed "
     "(its results are in the thread), or the message isn't a grill answer."
@@ -98,31 +100,47 @@ class Rounds(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """After every identify (start, or a session that could not resume), read what was missed."""
-        for rnd in await self.bot.services.grill.due_rounds():
-            if rnd.thread_ref and not rnd.blind:
-                try:
-                    await self.backfill(int(rnd.thread_ref), rnd.id, rnd.message_ref)
-                except discord.HTTPException as error:
-                    log.warning("round %s: backfill failed: %s", rnd.id, error)
+        """After every identify (start, or a session that could not resume), read what was missed.
+
+        The runner starts at once; a round's close waits until its own read-back ended (well or not),
+        and one round's failure never stops the others'."""
+        rounds = [r for r in await self.bot.services.grill.due_rounds() if r.thread_ref and not r.blind]
+        self.bot.reading_back.update(r.id for r in rounds)
         await self.bot.start_jobs()
+        for rnd in rounds:
+            try:
+                await self.backfill(int(rnd.thread_ref or 0), rnd.id, rnd.message_ref)
+            except Exception as error:
+                log.warning("round %s: read-back failed, its close goes on with what was recorded: %r", rnd.id, error)
+            finally:
+                self.bot.reading_back.discard(rnd.id)
 
     async def backfill(self, thread_id: int, round_id: int, starter_ref: str | None) -> int:
-        thread = self.bot.get_channel(thread_id) or await self.bot.fetch_channel(thread_id)
+        """Read a round's thread after the last message recorded, at most READ_BACK_LIMIT messages,
+        each page through the posting limiter so a reconnect of many servers does not burst."""
+        thread = self.bot.get_channel(thread_id)
+        if thread is None:
+            await self.bot.limiter.acquire()
+            thread = await self.bot.fetch_channel(thread_id)
         if not isinstance(thread, discord.Thread):
             return 0
         after = await self.bot.services.grill.rounds.seen_message(round_id) or starter_ref
         seen = 0
         grill = self.bot.services.grill
         await self._recheck_answers(thread, round_id)
-        history = thread.history(limit=None, after=discord.Object(int(after)) if after else None, oldest_first=True)
+        history = thread.history(
+            limit=READ_BACK_LIMIT, after=discord.Object(int(after)) if after else None, oldest_first=True
+        )
+        await self.bot.limiter.acquire()
         async for message in history:
+            seen += 1
+            if seen % HISTORY_PAGE == 0:
+                await self.bot.limiter.acquire()
             if message.author.bot:
                 continue
             await self.take_message(round_id, message, live=False)
             if message.edited_at is not None:
                 await grill.message_edited(str(message.id), message.content, message.edited_at)
-            seen += 1
         if seen:
             log.info("round %s: read %d message(s) posted while away", round_id, seen)
         return seen
@@ -133,6 +151,7 @@ class Rounds(commands.Cog):
         for answer in await grill.rounds.answers(round_id):
             if answer.message_ref is None:
                 continue
+            await self.bot.limiter.acquire()
             try:
                 message = await thread.fetch_message(int(answer.message_ref))
             except discord.NotFound:

@@ -37,3 +37,27 @@ class AlreadyPosted(DomainError):
 
 class NotConfigured(DomainError):
     code = "not_configured"
+
+
+class SpaceFault(DomainError):
+    """The platform refused a step for a reason an admin can fix; the message says how.
+
+    `pauses` is set when the grill cannot go on until the admin acts (its channel was deleted)."""
+
+    code = "space_fault"
+
+    def __init__(self, message: str, *, pauses: bool = False) -> None:
+        super().__init__(message)
+        self.pauses = pauses
+
+
+class StepRefused(DomainError):
+    """A step that can never succeed as things stand (the space was unconfigured): no retry."""
+
+    code = "step_refused"
+
+
+class StepNotReady(DomainError):
+    """A step must wait, unrun and without counting an attempt (answers are still being read back)."""
+
+    code = "step_not_ready"

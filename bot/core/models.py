@@ -93,6 +93,39 @@ class GuildSettings:
     answer_window_minutes: int | None = None  # None: answers accepted until the round closes
     close_before_next_minutes: int = 120  # the round closes this long before the next post
     reminder_before_close_minutes: int = 180
+    fault: str | None = None  # a platform fault an admin can fix, with the fix; cleared by a step that succeeds
+
+
+class StepKind(StrEnum):
+    """The timed steps the bot owes a space. A post belongs to a (space, local date), the rest to a round."""
+
+    POST = "post"
+    REVEAL = "reveal"
+    REMIND = "remind"
+    CLOSE = "close"  # freeze and score: the database only, so it cannot fail on the platform
+    RESULTS = "results"  # the results post, the retired buttons and the locked thread
+
+
+class StepState(StrEnum):
+    DUE = "due"
+    RUNNING = "running"  # claimed by a runner whose lease has not expired
+    DONE = "done"
+    FAILED = "failed"  # given up, with the reason kept
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: int
+    kind: StepKind
+    space_id: str
+    round_id: int | None
+    local_date: date | None
+    state: StepState
+    due_at: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
+    manual: bool = False  # a post an admin asked for: made even when paused or on an off day
 
 
 @dataclass(frozen=True, slots=True)

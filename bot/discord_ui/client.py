@@ -15,7 +15,6 @@ from discord.ext import commands
 
 import cogs
 from bot.app import Services, open_services
-from bot.core.models import Round
 from bot.discord_ui.cache import RoundCache
 from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.limiter import RateLimiter
@@ -55,6 +54,7 @@ class GrillBot(commands.Bot):
         self.round_cache = RoundCache()
         self.modal_router = ModalRouter()
         self.limiter = RateLimiter()
+        self.reading_back: set[int] = set()  # rounds whose thread history is being read after a (re)connect
         self._resources = AsyncExitStack()
         self._shutdown: asyncio.Future[None] | None = None
 
@@ -74,12 +74,13 @@ class GrillBot(commands.Bot):
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
         for rnd in await self.services.grill.due_rounds():
             self.round_cache.remember(rnd)
-        self.jobs = GrillJobs(self.services.grill, on_round_posted=self.round_posted)
+        self.jobs = GrillJobs(self.services.grill)
         await self.load_cogs()
         await self.sync_commands()
 
     async def start_jobs(self) -> None:
-        """Start scheduling once, after the first history backfill, so overdue closes count every answer."""
+        """Start the step runner once, at the first READY. Closes of rounds still being read back wait
+        for their read-back (the publisher's `caught_up`), so overdue closes count every answer."""
         if not self.jobs.scheduler.running:
             await self.jobs.start()
 
@@ -107,9 +108,6 @@ class GrillBot(commands.Bot):
         synced = await self.tree.sync(guild=guild)
         await meta.put(key, digest)
         log.info("synced %d slash commands (%s)", len(synced), "dev guild" if guild else "global")
-
-    async def round_posted(self, rnd: Round) -> None:
-        self.round_cache.remember(rnd)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.modal_router.dispatch(interaction)

@@ -35,6 +35,8 @@ MESSAGE_EMBEDS_MAX = 6000
 CONTENT_MAX = 2000
 
 COLOUR = discord.Colour.from_rgb(230, 120, 40)
+WARNING_COLOUR = discord.Colour.from_rgb(220, 60, 40)
+THREAD_GONE_NOTE = "This round's thread was deleted, so its results are posted here."
 DIFFICULTY = {1: "easy", 2: "medium", 3: "hard"}
 TYPE_NAMES = {
     "derivation": "Derivation",
@@ -230,7 +232,9 @@ def leaderboard_embed(board: Board, caller_name: str | None = None) -> discord.E
 
 
 def settings_embed(settings: GuildSettings, next_post: datetime | None) -> discord.Embed:
-    embed = discord.Embed(title="Daily grill settings", colour=COLOUR)
+    embed = discord.Embed(title="Daily grill settings", colour=WARNING_COLOUR if settings.fault else COLOUR)
+    if settings.fault:
+        embed.description = fault_warning(settings.fault)
     channel = f"<#{settings.channel_ref}>" if settings.channel_ref else "not set: run /grill setup"
     embed.add_field(name="Channel", value=channel, inline=True)
     embed.add_field(name="Time", value=f"{settings.post_time} {settings.timezone}", inline=True)
@@ -243,6 +247,10 @@ def settings_embed(settings: GuildSettings, next_post: datetime | None) -> disco
     embed.add_field(name="Reminder", value=f"{settings.reminder_before_close_minutes} min before close", inline=True)
     embed.add_field(name="Next post", value=format_dt(next_post, "F") if next_post else "none scheduled", inline=False)
     return embed
+
+
+def fault_warning(fault: str) -> str:
+    return clip(f"⚠ **Needs an admin:** {fault}", DESCRIPTION_MAX)
 
 
 def framework_embed(qtype: QuestionType) -> discord.Embed:

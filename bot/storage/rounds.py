@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 
 import aiosqlite
 
 from bot.core.errors import RoundClosed
-from bot.core.models import Answer, Criterion, QuestionSnapshot, Round, RoundState, Vote
+from bot.core.models import Answer, Criterion, QuestionSnapshot, Round, RoundState, StepKind, Vote
 from bot.core.scoring import leaderboard_points
 from bot.storage.boards import bump
 from bot.storage.db import Database, instant, parse_instant
 from bot.storage.spaces import remember_member
+from bot.storage.steps import plan_round_steps
 
 LIVE = ("posting", "open")  # states in which a round's post may be on screen and take answers and votes
 
@@ -105,12 +107,19 @@ class RoundRepo:
         assert created is not None
         return created
 
-    async def mark_posted(self, round_id: int, message_ref: str, thread_ref: str | None) -> Round:
+    async def mark_posted(
+        self, round_id: int, message_ref: str, thread_ref: str | None, plan: Sequence[tuple[StepKind, datetime]]
+    ) -> Round:
+        """The post is out: the round opens and its timed steps are planned, in one transaction."""
         async with self.db.write() as conn:
-            await conn.execute(
-                "UPDATE rounds SET message_ref = ?, thread_ref = ?, state = 'open' WHERE id = ? AND state = 'posting'",
+            cursor = await conn.execute(
+                "UPDATE rounds SET message_ref = ?, thread_ref = ?, state = 'open' WHERE id = ? AND state = 'posting' "
+                "RETURNING space_id",
                 (message_ref, thread_ref, round_id),
             )
+            row = await cursor.fetchone()
+            if row is not None:
+                await plan_round_steps(conn, row["space_id"], round_id, plan)
         posted = await self.get(round_id)
         assert posted is not None
         return posted
@@ -122,6 +131,11 @@ class RoundRepo:
 
     async def get(self, round_id: int) -> Round | None:
         return await self._one_round("id = ?", (round_id,))
+
+    async def daily_round(self, space_id: str, local_date: date) -> Round | None:
+        return await self._one_round(
+            "space_id = ? AND kind = 'daily' AND local_date = ?", (space_id, local_date.isoformat())
+        )
 
     async def in_states(self, *states: str) -> list[Round]:
         marks = ", ".join("?" for _ in states)
@@ -181,8 +195,11 @@ class RoundRepo:
             row = await (await conn.execute("SELECT seen_message_ref FROM rounds WHERE id = ?", (round_id,))).fetchone()
         return row[0] if row else None
 
-    async def set_reminded(self, round_id: int) -> None:
-        await self._set(round_id, "reminded", 1)
+    async def set_reminded(self, round_id: int) -> bool:
+        """Compare-and-set: True for the one caller that marked the reminder sent."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute("UPDATE rounds SET reminded = 1 WHERE id = ? AND reminded = 0", (round_id,))
+        return cursor.rowcount == 1
 
     async def set_revealed(self, round_id: int) -> None:
         await self._set(round_id, "revealed", 1)
@@ -399,14 +416,15 @@ class RoundRepo:
             )
         return cursor.rowcount == 1
 
-    async def finish_close(self, rnd: Round, scores: dict[int, float | None]) -> None:
-        """Write final scores and credit every answer to the leaderboard, once."""
+    async def finish_close(self, rnd: Round, scores: dict[int, float | None], results_due: datetime) -> None:
+        """Write final scores, credit every answer to the leaderboard and plan the results post, once."""
         async with self.db.write() as conn:
             cursor = await conn.execute(
                 "UPDATE rounds SET state = 'closed' WHERE id = ? AND state = 'closing'", (rnd.id,)
             )
             if cursor.rowcount == 0:
                 return
+            await plan_round_steps(conn, rnd.space_id, rnd.id, [(StepKind.RESULTS, results_due)])
             rows = await (
                 await conn.execute("SELECT id, member_id FROM answers WHERE round_id = ?", (rnd.id,))
             ).fetchall()

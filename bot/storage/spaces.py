@@ -45,6 +45,7 @@ def _settings(row: aiosqlite.Row) -> GuildSettings:
         answer_window_minutes=row["answer_window_minutes"],
         close_before_next_minutes=row["close_before_next_minutes"],
         reminder_before_close_minutes=row["reminder_before_close_minutes"],
+        fault=row["fault"],
     )
 
 
@@ -77,6 +78,18 @@ class SpaceRepo:
                 f"ON CONFLICT (space_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
                 (settings.space_id, *values, instant(now)),
             )
+
+    async def set_fault(self, space_id: str, fault: str | None, now: datetime, *, pause: bool = False) -> bool:
+        """Store the fault an admin can fix (None clears it); `pause` also stops the daily post.
+
+        A conditional UPDATE, so the steps of a healthy space pay one cheap no-op statement."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE spaces SET fault = ?, fault_at = ?, paused = CASE WHEN ? THEN 1 ELSE paused END "
+                "WHERE space_id = ? AND fault IS NOT ?",
+                (fault, instant(now) if fault else None, int(pause), space_id, fault),
+            )
+        return cursor.rowcount == 1
 
     async def configured_spaces(self) -> list[GuildSettings]:
         async with self.db.read() as conn:

@@ -43,7 +43,7 @@ async def test_one_round_per_local_date_even_after_restart(services, clock, publ
     with pytest.raises(AlreadyPosted):
         await services.grill.post_daily(SPACE)
     async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as again:
-        assert await again.grill.catch_up() == []
+        assert await again.grill.plan_missed_posts() == 0
         with pytest.raises(AlreadyPosted):
             await again.grill.post_daily(SPACE, scheduled=True)
     assert len(publisher.posts) == 1
@@ -52,17 +52,20 @@ async def test_one_round_per_local_date_even_after_restart(services, clock, publ
 async def test_catch_up_posts_a_missed_slot_once(services, clock, publisher):
     await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
     clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
-    assert len(await services.grill.catch_up()) == 1
-    assert await services.grill.catch_up() == []
+    assert await services.grill.plan_missed_posts() == 1
+    assert await services.grill.runner.run_due() == 1
+    assert await services.grill.plan_missed_posts() == 0
+    assert await services.grill.runner.run_due() == 0
     assert len(publisher.posts) == 1
 
 
-async def test_a_refused_post_frees_the_date(services, clock, publisher):
+async def test_a_refused_post_is_sent_whole_on_retry(services, clock, publisher):
     await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
     publisher.fail_next_post = PermissionError("missing Send Messages")
     with pytest.raises(PermissionError):
         await services.grill.post_daily(SPACE)
     assert (await services.grill.post_daily(SPACE)).state is RoundState.OPEN
+    assert len(publisher.posts) == 1
 
 
 async def test_paused_and_skipped_days_do_not_post_on_schedule(services, clock):
@@ -243,7 +246,7 @@ async def test_blind_mode_hides_answers_until_reveal(services, clock, publisher)
         await services.grill.submit_form_answer(rnd.id, "bob", "Bob", "late")
     assert await services.grill.reveal(rnd.id) is True
     assert await services.grill.reveal(rnd.id) is False
-    assert [a.body for a, _ in publisher.reveals[0][1]] == ["second"]
+    assert [a.body for _, a, _ in publisher.reveals] == ["second"]
     assert (await services.rounds.answer_by_message(f"reveal-{ann.id}")).id == ann.id
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
 
@@ -253,6 +256,7 @@ async def test_a_new_post_closes_yesterdays_open_round(services, clock, publishe
     await services.grill.update(SPACE, close_before_next_minutes=0)
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     await services.grill.post_daily(SPACE, scheduled=True)
+    await services.grill.runner.run_due()
     assert (await services.rounds.get(rnd.id)).state is RoundState.CLOSED
     assert publisher.results[0].round.id == rnd.id
 
@@ -316,7 +320,9 @@ async def test_a_post_interrupted_by_a_crash_is_adopted_not_repeated(services, c
         await conn.execute(
             "UPDATE rounds SET state = 'posting', message_ref = NULL, thread_ref = NULL WHERE id = ?", (rnd.id,)
         )
-    (adopted,) = await services.grill.recover_posting()
+    await services.grill.post_due(SPACE)  # the post step of the day, claimed again after the crash
+    await services.grill.runner.run_due()
+    adopted = await services.rounds.get(rnd.id)
     assert adopted.state is RoundState.OPEN and adopted.message_ref == rnd.message_ref
     assert len(publisher.posts) == 1
 
@@ -327,9 +333,10 @@ async def test_a_post_that_never_left_is_sent_on_recovery(services, clock, publi
     question = next(iter(services.bank.questions.values()))
     now = clock.now()
     draft = services.grill._draft(settings, "daily", question, date(2026, 11, 30), now, now, now + timedelta(hours=20))
-    await services.rounds.create_round(draft)  # the process died before the send
-    (sent,) = await services.grill.recover_posting()
-    assert sent.state is RoundState.OPEN and len(publisher.posts) == 1
+    created = await services.rounds.create_round(draft)  # the process died before the send
+    await services.grill.post_due(SPACE)
+    await services.grill.runner.run_due()
+    assert (await services.rounds.get(created.id)).state is RoundState.OPEN and len(publisher.posts) == 1
 
 
 async def test_leaving_a_server_pauses_its_schedule_once(services):

@@ -11,7 +11,16 @@ from enum import StrEnum
 
 from bot.core import schedule, scoring
 from bot.core.content import Bank
-from bot.core.errors import AlreadyPosted, InvalidInput, NotConfigured, NotFound, RoundClosed
+from bot.core.errors import (
+    AlreadyPosted,
+    DomainError,
+    InvalidInput,
+    NotConfigured,
+    NotFound,
+    RoundClosed,
+    StepNotReady,
+    StepRefused,
+)
 from bot.core.models import (
     Answer,
     AnswerResult,
@@ -21,9 +30,12 @@ from bot.core.models import (
     Round,
     RoundResults,
     RoundState,
+    Step,
+    StepKind,
 )
-from bot.core.ports import Clock, Publisher, RoundStore, SpaceStore
+from bot.core.ports import Clock, Publisher, RoundStore, SpaceStore, StepStore
 from bot.core.selection import pick_daily_question
+from bot.core.services.steps import StepOutcome, StepRun, StepRunner
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +49,14 @@ class AnswerOutcome(StrEnum):
     UPDATED = "updated"
     DISCUSSION = "discussion"  # the member already answered: a later message is discussion
     IGNORED = "ignored"  # not an answer-bearing event (unknown thread, closed round edit)
+
+
+@dataclass(frozen=True, slots=True)
+class CloseReport:
+    """What `/grill close` tells the admin: the results, and whether their post went out."""
+
+    results: RoundResults
+    delivery: StepRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +85,18 @@ class GrillService:
         bank: Bank,
         spaces: SpaceStore,
         rounds: RoundStore,
+        steps: StepStore,
         clock: Clock,
         publisher: Publisher | None = None,
+        runner_name: str = "local",
     ) -> None:
         self.bank = bank
         self.spaces = spaces
         self.rounds = rounds
+        self.steps = steps
         self.clock = clock
         self.publisher = publisher
+        self.runner = StepRunner(steps, spaces, self.perform_step, clock, runner_name)
 
     def _publisher(self) -> Publisher:
         if self.publisher is None:
@@ -97,6 +121,7 @@ class GrillService:
         current = await self.spaces.settings(space_id)
         updated = replace(
             current,
+            fault=None,
             channel_ref=channel_ref,
             post_time=f"{at:%H:%M}",
             timezone=zone.key,
@@ -104,6 +129,7 @@ class GrillService:
             blind_mode=current.blind_mode if blind_mode is None else blind_mode,
         )
         await self.spaces.save_settings(updated, self.clock.now())
+        await self.spaces.set_fault(space_id, None, self.clock.now())
         return updated
 
     async def update(self, space_id: str, **changes: object) -> GuildSettings:
@@ -139,6 +165,10 @@ class GrillService:
             raise NotConfigured("The daily grill is not set up here yet. An admin can run /grill setup.")
         return settings
 
+    async def retry_now(self, space_id: str) -> int:
+        """An admin looked after a fault: bring the space's retrying steps forward; how many."""
+        return await self.steps.retry_space_now(space_id, self.clock.now())
+
     async def next_post(self, space_id: str) -> datetime | None:
         settings = await self._configured(space_id)
         if settings.paused:
@@ -147,21 +177,33 @@ class GrillService:
 
     # --- posting -----------------------------------------------------------------------
 
-    async def post_daily(self, space_id: str, *, scheduled: bool = False) -> Round:
+    async def post_daily(self, space_id: str, *, scheduled: bool = False, local_date: date | None = None) -> Round:
         """Post today's question. The unique (space, local date) row is written before the send.
 
-        Raises AlreadyPosted when today's round exists, whatever restarts or double fires happened.
-        A scheduled post is skipped on paused spaces and skipped or off days.
+        Raises AlreadyPosted when today's round is out, whatever restarts or double fires happened.
+        A scheduled post is skipped on paused spaces and skipped or off days. A round whose send was
+        cut short (a failure, a crash) is finished: adopted if the platform has it, else sent again.
         """
         settings = await self._configured(space_id)
         now = self.clock.now()
         today = schedule.local_today(settings, now)
+        if local_date is not None and local_date != today:
+            raise StepRefused(f"The post for {local_date.isoformat()} was missed: that day is over.")
+        for previous in await self.rounds.open_daily(space_id):
+            if previous.local_date == today:
+                continue
+            if previous.state is RoundState.POSTING:
+                await self.rounds.discard_posting(previous.id)  # never shown: a day later it can only confuse
+            else:
+                await self.close_soon(previous, now)
+        existing = await self.rounds.daily_round(space_id, today)
+        if existing is not None and existing.state is RoundState.POSTING:
+            return await self._finish_posting(existing, settings)
+        if existing is not None:
+            raise AlreadyPosted(f"Today's question ({today.isoformat()}) was already posted.")
         skips = await self.spaces.skips(space_id)
         if scheduled and (settings.paused or not schedule.is_post_day(settings, today, skips)):
             raise AlreadyPosted("No post is due today: the grill is paused or today is skipped.")
-        for previous in await self.rounds.open_daily(space_id):
-            if previous.local_date != today:
-                await self.close_round(previous.id)
         question = pick_daily_question(
             self.bank, await self.rounds.recent_question_ids(space_id), random.Random(f"{space_id}:{today}"), space_id
         )
@@ -171,6 +213,47 @@ class GrillService:
         if created is None:
             raise AlreadyPosted(f"Today's question ({today.isoformat()}) was already posted.")
         return await self._publish(created, settings)
+
+    async def post_now(self, space_id: str) -> Round:
+        """An admin's /grill post: today's post step, run at once (even when paused or on an off day)."""
+        settings = await self._configured(space_id)
+        now = self.clock.now()
+        today = schedule.local_today(settings, now)
+        existing = await self.rounds.daily_round(space_id, today)
+        if existing is not None and existing.state is not RoundState.POSTING:
+            raise AlreadyPosted(f"Today's question ({today.isoformat()}) was already posted.")
+        step = await self.steps.ensure_post(space_id, today, now, manual=True)
+        run = await self.runner.run_now(step.id)
+        posted = await self.rounds.daily_round(space_id, today)
+        if run.outcome is StepOutcome.DONE and posted is not None and posted.state is RoundState.OPEN:
+            return posted
+        if run.outcome is StepOutcome.BUSY:
+            raise AlreadyPosted("Today's question is being posted right now; it will appear in a moment.")
+        raise DomainError(f"I could not post today's question: {run.error}. I'll keep retrying on my own.")
+
+    async def post_due(self, space_id: str) -> Step | None:
+        """The scheduler's post time came: make today's post step due (a no-op when it exists)."""
+        settings = await self.spaces.settings(space_id)
+        if settings.channel_ref is None:
+            return None
+        now = self.clock.now()
+        return await self.steps.ensure_post(space_id, schedule.local_today(settings, now), now)
+
+    async def _finish_posting(self, rnd: Round, settings: GuildSettings) -> Round:
+        refs = await self._publisher().find_post(rnd)
+        if refs is not None:
+            return await self.rounds.mark_posted(rnd.id, *refs, self.round_plan(rnd, settings))
+        return await self._publish(rnd, settings)
+
+    def round_plan(self, rnd: Round, settings: GuildSettings) -> list[tuple[StepKind, datetime]]:
+        """The timed steps a posted round owes: its reveal (blind), its reminder and its close."""
+        plan = [(StepKind.CLOSE, rnd.closes_at)]
+        if rnd.blind:
+            plan.append((StepKind.REVEAL, rnd.answers_close_at))
+        remind_at = schedule.reminder_at(settings, rnd.opened_at, rnd.closes_at)
+        if remind_at is not None:
+            plan.append((StepKind.REMIND, remind_at))
+        return plan
 
     def _draft(
         self,
@@ -201,13 +284,9 @@ class GrillService:
         )
 
     async def _publish(self, rnd: Round, settings: GuildSettings) -> Round:
-        try:
-            message_ref, thread_ref = await self._publisher().post_round(rnd, settings)
-        except Exception:
-            # The platform refused the post, so nothing was shown: free the date for a retry.
-            await self.rounds.discard_posting(rnd.id)
-            raise
-        return await self.rounds.mark_posted(rnd.id, message_ref, thread_ref)
+        """Send the post; the round and its timed steps are recorded in one transaction once it is out."""
+        message_ref, thread_ref = await self._publisher().post_round(rnd, settings)
+        return await self.rounds.mark_posted(rnd.id, message_ref, thread_ref, self.round_plan(rnd, settings))
 
     async def share_drill(self, space_id: str, member_id: str, display_name: str, question_id: str, body: str) -> Round:
         """Put a member's drill answer to the group: a round of its own with that one answer, open
@@ -222,44 +301,48 @@ class GrillService:
         closes = now + timedelta(hours=SHARED_DRILL_HOURS)
         created = await self.rounds.create_round(self._draft(settings, "drill", question, None, now, closes, closes))
         assert created is not None  # only daily rounds are unique per date
-        posted = await self._publish(created, settings)
+        try:
+            posted = await self._publish(created, settings)
+        except Exception:
+            await self.rounds.discard_posting(created.id)  # the member is told and may share again
+            raise
         answer, _ = await self.rounds.save_answer(posted.id, member_id, body, None, now, display_name)
-        shown = await self._publisher().reveal_answers(posted, [(answer, display_name)])
-        for answer_id, message_ref in shown.items():
-            await self.rounds.set_answer_message(answer_id, message_ref)
+        message_ref = await self._publisher().reveal_answer(posted, answer, display_name)
+        if message_ref is not None:
+            await self.rounds.set_answer_message(answer.id, message_ref)
         return posted
 
     async def recover_posting(self) -> list[Round]:
-        """At start: finish rounds whose post was under way when the process died.
-
-        If the post reached the platform it is adopted (no second post); otherwise it is sent now.
-        """
+        """At start: finish shared-drill posts that were under way when the process died (daily posts
+        are finished by their own post step). Adopted if the platform has them, else sent now."""
         recovered = []
         for rnd in await self.rounds.in_states("posting"):
+            if rnd.kind != "drill":
+                continue
             try:
-                refs = await self._publisher().find_post(rnd)
-                if refs is not None:
-                    recovered.append(await self.rounds.mark_posted(rnd.id, *refs))
-                else:
-                    recovered.append(await self._publish(rnd, await self.spaces.settings(rnd.space_id)))
+                recovered.append(await self._finish_posting(rnd, await self.spaces.settings(rnd.space_id)))
             except Exception:
                 log.exception("round %s: could not finish its interrupted post", rnd.id)
         return recovered
 
-    async def catch_up(self) -> list[Round]:
-        """At start: post once for every space whose slot today passed while nothing was posted."""
-        posted = []
+    async def plan_missed_posts(self) -> int:
+        """At start: a post step for every space whose slot today passed while nothing was posted."""
+        planned = 0
         now = self.clock.now()
         for settings in await self.spaces.configured_spaces():
             dates = set(await self.rounds.daily_dates(settings.space_id))
-            if schedule.catch_up_date(settings, now, await self.spaces.skips(settings.space_id), dates):
-                try:
-                    posted.append(await self.post_daily(settings.space_id, scheduled=True))
-                except AlreadyPosted:
-                    continue
-                except Exception:
-                    log.exception("catch-up post failed for space %s", settings.space_id)
-        return posted
+            day = schedule.catch_up_date(settings, now, await self.spaces.skips(settings.space_id), dates)
+            if day is not None:
+                await self.steps.ensure_post(settings.space_id, day, schedule.slot_on(settings, day))
+                planned += 1
+        return planned
+
+    async def plan_open_rounds(self) -> None:
+        """At start: every live round has its steps (rounds posted before steps existed get theirs now)."""
+        for rnd in await self.rounds.in_states("open", "closing"):
+            await self.steps.plan_round(
+                rnd.space_id, rnd.id, self.round_plan(rnd, await self.spaces.settings(rnd.space_id))
+            )
 
     # --- answers -----------------------------------------------------------------------
 
@@ -348,14 +431,38 @@ class GrillService:
 
     # --- timed steps -------------------------------------------------------------------
 
+    async def perform_step(self, step: Step) -> None:
+        """Do one timed step. Each tolerates running again after a crash or a failure part-way."""
+        if step.kind is StepKind.POST:
+            try:
+                await self.post_daily(step.space_id, scheduled=not step.manual, local_date=step.local_date)
+            except AlreadyPosted:
+                return
+            except NotConfigured as error:
+                raise StepRefused(error.message) from error
+            return
+        assert step.round_id is not None
+        actions = {
+            StepKind.REVEAL: self.reveal,
+            StepKind.REMIND: self.remind,
+            StepKind.CLOSE: self._close,
+            StepKind.RESULTS: self._post_results,
+        }
+        await actions[step.kind](step.round_id)
+
     async def reveal(self, round_id: int) -> bool:
-        """Blind mode: post the hidden answers into the thread once answers close. Runs once."""
+        """Blind mode: post the hidden answers into the thread once answers close. Answers already shown
+        (by an attempt cut short) are not posted again."""
         rnd = await self.rounds.get(round_id)
         if rnd is None or not rnd.blind or rnd.revealed or rnd.state is not RoundState.OPEN:
             return False
-        shown = await self._publisher().reveal_answers(rnd, await self.named_answers(rnd))
-        for answer_id, message_ref in shown.items():
-            await self.rounds.set_answer_message(answer_id, message_ref)
+        for answer, name in await self.named_answers(rnd):
+            if answer.message_ref is not None:
+                continue
+            message_ref = await self._publisher().reveal_answer(rnd, answer, name)
+            if message_ref is None:
+                break  # the thread is gone: the answers stay readable in the results
+            await self.rounds.set_answer_message(answer.id, message_ref)
         await self.rounds.set_revealed(round_id)
         return True
 
@@ -370,42 +477,74 @@ class GrillService:
             for answer, name in await self.named_answers(rnd)
             if counts.get(answer.id, 0) < MIN_VOTES_BEFORE_REMINDER
         ]
-        await self.rounds.set_reminded(round_id)
         if pending:
             await self._publisher().post_reminder(rnd, pending)
+        await self.rounds.set_reminded(round_id)
         return pending
 
-    async def close_round(self, round_id: int) -> RoundResults:
-        """Close a round: freeze votes, score answers, credit the leaderboard, post results once.
+    async def _close(self, round_id: int) -> None:
+        """Freeze votes, score the answers and credit the leaderboard, once; the results post becomes
+        a step of its own in the same transaction, so a platform failure never reopens scoring."""
+        rnd = await self.rounds.get(round_id)
+        if rnd is None or rnd.state is RoundState.CLOSED:
+            return
+        if rnd.state is RoundState.OPEN and self.publisher is not None and not self.publisher.caught_up(rnd):
+            raise StepNotReady("Answers sent during an outage are still being read back.")
+        if rnd.state is not RoundState.CLOSING:
+            await self.rounds.begin_close(round_id)
+        closing = await self.rounds.get(round_id)
+        assert closing is not None
+        await self.rounds.finish_close(closing, await self._final_scores(closing), self.clock.now())
 
-        Each step is idempotent, so a crash between them is finished by calling this again.
-        """
+    async def _post_results(self, round_id: int) -> None:
+        rnd = await self.rounds.get(round_id)
+        if rnd is None or rnd.state is not RoundState.CLOSED or rnd.results_ref or rnd.message_ref is None:
+            return
+        sent = await self.steps.messages(round_id)
+
+        async def record(part: str, message_ref: str) -> None:
+            await self.steps.record_message(round_id, part, message_ref)
+
+        results_ref = await self._publisher().post_results(await self.results(rnd), sent, record)
+        if results_ref is not None:
+            await self.rounds.set_results_ref(round_id, results_ref)
+
+    async def close_soon(self, rnd: Round, now: datetime) -> None:
+        """Make a live round's close due now (an admin closed it, or the next day's post arrived)."""
+        await self.steps.plan_round(rnd.space_id, rnd.id, [(StepKind.CLOSE, now)])
+        await self.steps.expedite(rnd.id, StepKind.CLOSE, now)
+
+    async def close_round(self, round_id: int) -> RoundResults:
+        """Close a round now and post its results, through the same claimed steps as the scheduler,
+        so two closes at once (the timer and an admin) score once and post once."""
+        return (await self._close_now(round_id)).results
+
+    async def _close_now(self, round_id: int) -> CloseReport:
         rnd = await self.rounds.get(round_id)
         if rnd is None:
             raise NotFound("That round does not exist.")
-        if rnd.state in (RoundState.OPEN, RoundState.POSTING):
-            await self.rounds.begin_close(round_id)
-        if rnd.state is not RoundState.CLOSED:
-            scores = await self._final_scores(rnd)
-            await self.rounds.finish_close(rnd, scores)
+        await self.close_soon(rnd, self.clock.now())
+        close = await self.steps.round_step(round_id, StepKind.CLOSE)
+        assert close is not None
+        if (await self.runner.run_now(close.id)).outcome is StepOutcome.WAITING:
+            raise InvalidInput("I'm still reading back answers sent while I was away. Try again in a minute.")
+        delivery = StepRun(StepOutcome.BUSY)
+        results_step = await self.steps.round_step(round_id, StepKind.RESULTS)
+        if results_step is not None:
+            delivery = await self.runner.run_now(results_step.id)
         closed = await self.rounds.get(round_id)
         assert closed is not None
-        results = await self.results(closed)
-        if closed.results_ref is None and closed.message_ref is not None and self.publisher is not None:
-            ref = await self.publisher.post_results(results)
-            if ref:
-                await self.rounds.set_results_ref(round_id, ref)
-        return results
+        return CloseReport(await self.results(closed), delivery)
 
-    async def close_open_round(self, space_id: str) -> RoundResults:
+    async def close_open_round(self, space_id: str) -> CloseReport:
         open_rounds = await self.rounds.open_daily(space_id)
         if not open_rounds:
             raise NotFound("There is no open round to close here.")
-        results = None
+        report = None
         for rnd in open_rounds:
-            results = await self.close_round(rnd.id)
-        assert results is not None
-        return results
+            report = await self._close_now(rnd.id)
+        assert report is not None
+        return report
 
     async def _final_scores(self, rnd: Round) -> dict[int, float | None]:
         votes_by_answer = defaultdict(list)
@@ -438,7 +577,7 @@ class GrillService:
         return RoundResults(rnd, (*ranked, *rows[len(scored) :]))
 
     async def due_rounds(self) -> list[Round]:
-        """Open rounds, for rebuilding close / reminder / reveal jobs at start."""
+        """Live rounds, for the front end's caches at start."""
         return await self.rounds.in_states("posting", "open", "closing")
 
 
