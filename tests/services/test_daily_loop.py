@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.app import open_services
-from bot.core.errors import AlreadyPosted, InvalidInput, NotConfigured, RoundClosed, SelfVote, WrongSpace
+from bot.core.errors import AlreadyPosted, InvalidInput, NotConfigured, NotFound, RoundClosed, SelfVote
 from bot.core.models import BoardView, Period, RoundState
 from bot.core.services.rounds import AnswerOutcome
 from tests.conftest import FIXTURE_CONTENT
@@ -120,7 +120,7 @@ async def test_vote_rules(services, clock):
     answer = (await services.grill.thread_message(rnd.id, "ann", "Ann", "answer", "m1")).answer
     with pytest.raises(SelfVote):
         await services.votes.cast(SPACE, answer.id, "ann", "Ann", full_scores(rnd))
-    with pytest.raises(WrongSpace):
+    with pytest.raises(NotFound, match="isn't one you can rate on this server"):
         await services.votes.cast("discord:2", answer.id, "eve", "Eve", full_scores(rnd))
     with pytest.raises(InvalidInput, match="Unknown rubric criterion: vibes"):
         await services.votes.cast(SPACE, answer.id, "bob", "Bob", {**full_scores(rnd), "vibes": 2})
@@ -230,17 +230,17 @@ async def test_blind_mode_hides_answers_until_reveal(services, clock, publisher)
     assert rnd.blind
     ignored = await services.grill.thread_message(rnd.id, "ann", "Ann", "in thread", "m1")
     assert ignored.outcome is AnswerOutcome.IGNORED
-    ann = (await services.grill.submit_form_answer(rnd.id, "ann", "Ann", "first")).answer
-    again = await services.grill.submit_form_answer(rnd.id, "ann", "Ann", "second")
+    ann = (await services.grill.submit_form_answer(SPACE, rnd.id, "ann", "Ann", "first")).answer
+    again = await services.grill.submit_form_answer(SPACE, rnd.id, "ann", "Ann", "second")
     assert again.outcome is AnswerOutcome.UPDATED and again.answer.body == "second"
     with pytest.raises(InvalidInput, match="Answer first"):
-        await services.grill.peek_answers(rnd.id, "bob")
-    assert [name for _, name in await services.grill.peek_answers(rnd.id, "ann")] == ["Ann"]
+        await services.grill.peek_answers(SPACE, rnd.id, "bob")
+    assert [name for _, name in await services.grill.peek_answers(SPACE, rnd.id, "ann")] == ["Ann"]
     with pytest.raises(InvalidInput, match="revealed"):
         await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
     clock.advance(hours=2)
     with pytest.raises(RoundClosed):
-        await services.grill.submit_form_answer(rnd.id, "bob", "Bob", "late")
+        await services.grill.submit_form_answer(SPACE, rnd.id, "bob", "Bob", "late")
     assert await services.grill.reveal(rnd.id) is True
     assert await services.grill.reveal(rnd.id) is False
     assert [a.body for a, _ in publisher.reveals[0][1]] == ["second"]
