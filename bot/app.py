@@ -56,7 +56,8 @@ async def open_services(
     async with Database(db_path) as db:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
-        drills = DrillService(bank, drill_repo, clock)
+        grill = GrillService(bank, spaces, rounds, clock, publisher)
+        drills = DrillService(bank, drill_repo, clock, grill=grill)
         library = LibraryService(bank, PackRepo(db), clock)
         await library.load_imported()
         yield Services(
@@ -65,7 +66,7 @@ async def open_services(
             clock=clock,
             spaces=spaces,
             rounds=rounds,
-            grill=GrillService(bank, spaces, rounds, clock, publisher),
+            grill=grill,
             votes=VoteService(spaces, rounds, clock),
             boards=board_service,
             drills=drills,
