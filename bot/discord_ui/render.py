@@ -108,7 +108,11 @@ def drill_feedback(
     room = MESSAGE_EMBEDS_MAX - fixed
     points = "\n".join(f"{i}. {p}" for i, p in enumerate(key_points, 1))
     shown_points = _head(points, min(DESCRIPTION_MAX - NOTE_ROOM, room - min(len(answer), ANSWER_FLOOR)))
-    shown_answer = _head(answer, min(DESCRIPTION_MAX - NOTE_ROOM, room - len(shown_points)))
+    answer_room = room + NOTE_ROOM - len(shown_points)  # the answer needs no note when it fits whole
+    if len(answer) <= min(DESCRIPTION_MAX, answer_room):
+        shown_answer = answer
+    else:
+        shown_answer = _head(answer, min(DESCRIPTION_MAX, answer_room) - NOTE_ROOM)
     mine = discord.Embed(title="Your answer", description=shown_answer)
     if len(shown_answer) < len(answer):
         mine.description = (
