@@ -67,7 +67,8 @@ async def open_services(
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         steps = StepRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
-        drills = DrillService(bank, drill_repo, clock)
+        grill = GrillService(bank, spaces, rounds, steps, clock, publisher, runner_name())
+        drills = DrillService(bank, drill_repo, clock, grill=grill)
         library = LibraryService(bank, PackRepo(db), clock)
         await library.load_imported()
         yield Services(
@@ -77,7 +78,7 @@ async def open_services(
             spaces=spaces,
             rounds=rounds,
             steps=steps,
-            grill=GrillService(bank, spaces, rounds, steps, clock, publisher, runner_name()),
+            grill=grill,
             votes=VoteService(spaces, rounds, clock),
             boards=board_service,
             drills=drills,

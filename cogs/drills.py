@@ -1,8 +1,9 @@
 """Private practice: /drill with self-scoring and spaced repetition, /classify, /framework, /stats.
 
-A drill is stateless between steps: the question id rides in every custom id, and the member's
-answer rides in the ephemeral message that carries the "Score yourself" button (Discord sends
-that message back with the click), so a restart between steps loses nothing.
+A drill answer is stored the moment it is submitted, before anything is shown, and its id rides
+in the "Score yourself" and "Share" buttons, so a restart between steps loses nothing. Every id
+in a custom id is checked by the core: questions against the caller's server, stored drills
+against the caller's server and member.
 """
 
 from __future__ import annotations
@@ -17,21 +18,22 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.charts import render_stats_chart_async
-from bot.core.errors import InvalidInput, NotFound
+from bot.core.errors import NotFound
+from bot.core.ids import row_id
 from bot.core.models import TYPE_IDS, Question
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.errors import deferred, report
 from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
 from bot.discord_ui.refs import member_ref, space_ref
-from bot.discord_ui.voting import grill_bot
+from bot.discord_ui.voting import ID, caller_space, grill_bot
 
 TYPE_CHOICES: list[app_commands.Choice[str]] = [
     app_commands.Choice(name=render.type_name(t), value=t) for t in TYPE_IDS
 ]
 ANSWER_TITLE = "Your answer"
-DRILL_ANSWER_FORM = r"gb:drillans:(?P<qid>[a-z0-9-]{1,64})"
-DRILL_SCORE_FORM = r"gb:drillrate:(?P<qid>[a-z0-9-]{1,64})"
+DRILL_ANSWER_FORM = f"gb:drillans:(?P<qid>{ID})"
+DRILL_SCORE_FORM = f"gb:drillrate:(?P<drill>{ID})"
 
 
 def the_question(interaction: discord.Interaction, question_id: str) -> Question:
@@ -41,7 +43,7 @@ def the_question(interaction: discord.Interaction, question_id: str) -> Question
     return question
 
 
-class DrillAnswerButton(ui.DynamicItem[ui.Button], template=r"gb:drill:(?P<qid>[a-z0-9-]{1,64})"):
+class DrillAnswerButton(ui.DynamicItem[ui.Button], template=f"gb:drill:(?P<qid>{ID})"):
     def __init__(self, question_id: str) -> None:
         super().__init__(
             ui.Button(label="Answer", emoji="✍️", style=discord.ButtonStyle.success, custom_id=f"gb:drill:{question_id}")
@@ -55,27 +57,36 @@ class DrillAnswerButton(ui.DynamicItem[ui.Button], template=r"gb:drill:(?P<qid>[
         return cls(match["qid"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            question = the_question(interaction, self.question_id)
+        except NotFound as error:
+            await report(interaction, error)
+            return
         hint = "Answer in the shape of the question's type. Up to 4000 characters."
-        await interaction.response.send_modal(answer_modal(f"gb:drillans:{self.question_id}", ANSWER_TITLE, hint))
+        await interaction.response.send_modal(answer_modal(f"gb:drillans:{question.id}", ANSWER_TITLE, hint))
 
 
-class SelfScoreButton(ui.DynamicItem[ui.Button], template=r"gb:drillscore:(?P<qid>[a-z0-9-]{1,64})"):
-    def __init__(self, question_id: str) -> None:
+class SelfScoreButton(ui.DynamicItem[ui.Button], template=f"gb:drillscore:(?P<drill>{ID}):(?P<qid>{ID})"):
+    """Score a stored drill answer. The question id rides along so the rubric form opens at once,
+    before any database call; whose drill it is gets checked by the core on submit."""
+
+    def __init__(self, drill_id: int, question_id: str) -> None:
         super().__init__(
             ui.Button(
                 label="Score yourself",
                 emoji="🎯",
                 style=discord.ButtonStyle.primary,
-                custom_id=f"gb:drillscore:{question_id}",
+                custom_id=f"gb:drillscore:{drill_id}:{question_id}",
             )
         )
+        self.drill_id = drill_id
         self.question_id = question_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
     ) -> SelfScoreButton:
-        return cls(match["qid"])
+        return cls(row_id(match["drill"]), match["qid"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
@@ -85,58 +96,46 @@ class SelfScoreButton(ui.DynamicItem[ui.Button], template=r"gb:drillscore:(?P<qi
             return
         criteria = grill_bot(interaction).services.bank.criteria_for(question)
         await interaction.response.send_modal(
-            rubric_modal(f"gb:drillrate:{question.id}", criteria, "Score your answer")
+            rubric_modal(f"gb:drillrate:{self.drill_id}", criteria, "Score your answer")
         )
 
 
-class ShareButton(ui.DynamicItem[ui.Button], template=r"gb:share:(?P<qid>[a-z0-9-]{1,64})"):
-    """Post the drill answer on this message to the grill channel, as its own round for peer votes."""
+class ShareButton(ui.DynamicItem[ui.Button], template=f"gb:share:(?P<drill>{ID})"):
+    """Post a stored drill answer to the grill channel, as its own round for peer votes (once)."""
 
-    def __init__(self, question_id: str) -> None:
+    def __init__(self, drill_id: int) -> None:
         super().__init__(
             ui.Button(
                 label="Share for peer votes",
                 emoji="📣",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"gb:share:{question_id}",
+                custom_id=f"gb:share:{drill_id}",
             )
         )
-        self.question_id = question_id
+        self.drill_id = drill_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
     ) -> ShareButton:
-        return cls(match["qid"])
+        return cls(row_id(match["drill"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await deferred(interaction, self._share(interaction))
 
     async def _share(self, interaction: discord.Interaction) -> None:
-        answer = answer_on(interaction.message)
-        assert interaction.guild_id is not None
         bot = grill_bot(interaction)
-        rnd = await bot.services.grill.share_drill(
-            space_ref(interaction.guild_id),
+        rnd = await bot.services.drills.share(
+            caller_space(interaction),
             member_ref(interaction.user.id),
             getattr(interaction.user, "display_name", interaction.user.name),
-            self.question_id,
-            answer,
+            self.drill_id,
         )
         bot.jobs.wake_soon()
         await interaction.followup.send(f"Shared for peer votes for 24 hours: <#{rnd.thread_ref}>", ephemeral=True)
 
 
-def answer_on(message: discord.Message | None) -> str:
-    """The member's drill answer, carried by the ephemeral message between the steps."""
-    embeds = message.embeds if message else []
-    answer = next((e.description for e in embeds if e.title == ANSWER_TITLE and e.description), None)
-    if answer is None:
-        raise InvalidInput("I couldn't find your answer on that message. Run /drill and answer again.")
-    return answer
-
-
-class ClassifyButton(ui.DynamicItem[ui.Button], template=r"gb:cls:(?P<qid>[a-z0-9-]{1,64}):(?P<type>[a-z_]+)"):
+class ClassifyButton(ui.DynamicItem[ui.Button], template=f"gb:cls:(?P<qid>{ID}):(?P<type>{ID})"):
     def __init__(self, question_id: str, type_id: str) -> None:
         super().__init__(
             ui.Button(
@@ -158,9 +157,8 @@ class ClassifyButton(ui.DynamicItem[ui.Button], template=r"gb:cls:(?P<qid>[a-z0-
         await deferred(interaction, self._check(interaction))
 
     async def _check(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
         result = await grill_bot(interaction).services.drills.classify(
-            space_ref(interaction.guild_id), member_ref(interaction.user.id), self.question_id, self.type_id
+            caller_space(interaction), member_ref(interaction.user.id), self.question_id, self.type_id
         )
         mark = "✅" if result.correct else "❌"
         accuracy = result.accuracy
@@ -179,33 +177,34 @@ def classify_view(question_id: str) -> ui.View:
 
 
 async def submit_drill_answer(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
-    """Step 2: show the key points beside the answer, with a button to score it against the rubric."""
+    """Step 2: store the answer, then show it beside the key points, with buttons to score or share it."""
     await interaction.response.defer(ephemeral=True, thinking=True)
-    question = the_question(interaction, match["qid"])
-    answer = str(values.get("answer") or "")
-    if not answer.strip():
-        raise InvalidInput("Your answer is empty. Press Answer and write it out.")
-    mine = discord.Embed(title=ANSWER_TITLE, description=render.clip(answer, render.DESCRIPTION_MAX))
+    services = grill_bot(interaction).services
+    drill = await services.drills.answer(
+        caller_space(interaction), member_ref(interaction.user.id), match["qid"], str(values.get("answer") or "")
+    )
+    question = services.bank.questions[drill.question_id]
+    embeds, more = render.drill_feedback(drill.answer, question.key_points, question.follow_ups)
     view = ui.View(timeout=None)
-    view.add_item(SelfScoreButton(question.id))
-    view.add_item(ShareButton(question.id))
+    view.add_item(SelfScoreButton(drill.id, question.id))
+    view.add_item(ShareButton(drill.id))
     await interaction.followup.send(
         "Compare your answer with the key points, then score yourself honestly: weak answers come back sooner. "
         "Share it to have the group score it too.",
-        embeds=[mine, render.key_points_embed(question.key_points, question.follow_ups)],
+        embeds=embeds,
         view=view,
         ephemeral=True,
     )
+    for text in more:
+        await interaction.followup.send(text, ephemeral=True)
 
 
 async def submit_drill_score(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
-    """Step 3: record the attempt and reschedule the card. The answer is read back from the message."""
+    """Step 3: record the attempt on the stored answer and reschedule the card."""
     await interaction.response.defer(ephemeral=True, thinking=True)
-    answer = answer_on(interaction.message)
-    assert interaction.guild_id is not None
     services = grill_bot(interaction).services
-    space, member = space_ref(interaction.guild_id), member_ref(interaction.user.id)
-    receipt = await services.drills.submit(space, member, match["qid"], answer, rubric_scores(values))
+    space, member = caller_space(interaction), member_ref(interaction.user.id)
+    receipt = await services.drills.score(space, member, row_id(match["drill"]), rubric_scores(values))
     points = sum(receipt.scores.values())
     due = await services.drills.due_count(space, member)
     await interaction.followup.send(

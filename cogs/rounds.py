@@ -14,7 +14,7 @@ from bot.core.services.rounds import AnswerOutcome
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.modals import rubric_modal
-from bot.discord_ui.refs import member_ref
+from bot.discord_ui.refs import member_ref, space_ref
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class Rounds(commands.Cog):
             )
             return
         cached = self.bot.round_cache.for_thread(message.channel.id)
-        if cached is None:
+        if cached is None or interaction.guild_id is None or cached.space_id != space_ref(interaction.guild_id):
             await interaction.response.send_message(NOT_RATEABLE, ephemeral=True)
             return
         shown = render.answer_id_shown(message.embeds) if message.author == self.bot.user else None

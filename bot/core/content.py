@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -317,10 +317,16 @@ def read_pack(
     return _pack(node, name, types, taken or {}, None)
 
 
+Taken = Mapping[str, str] | Callable[[str], Mapping[str, str]]
+
+
 def parse_pack(
-    data: bytes, name: str, types: dict[str, QuestionType], taken: dict[str, str], space_id: str | None
+    data: bytes, name: str, types: dict[str, QuestionType], taken: Taken, space_id: str | None
 ) -> tuple[Pack | None, list[Problem]]:
-    """Validate a pack given as bytes (an uploaded file); its questions belong to `space_id`."""
+    """Validate a pack given as bytes (an uploaded file); its questions belong to `space_id`.
+
+    `taken` may be a function of the pack id (the ids a pack with that id may not reuse), so a
+    pack that replaces another is checked in one parse."""
     node, problems = _parse_yaml(data, name)
     if node is None:
         return None, problems
@@ -328,13 +334,15 @@ def parse_pack(
 
 
 def _pack(
-    node: yaml.Node, name: str, types: dict[str, QuestionType], taken: dict[str, str], space_id: str | None
+    node: yaml.Node, name: str, types: dict[str, QuestionType], taken: Taken, space_id: str | None
 ) -> tuple[Pack | None, list[Problem]]:
     reader = _Reader(name)
     top = reader.mapping(node, "the pack", PACK_KEYS, PACK_KEYS)
     if top is None or set(top) != PACK_KEYS:
         return None, reader.problems
     pack_id = reader.ident(top["pack"], "pack")
+    if callable(taken):
+        taken = taken(pack_id or "")
     title = reader.text(top["title"], "title")
     items = top["questions"]
     if not isinstance(items, yaml.SequenceNode) or not items.value:

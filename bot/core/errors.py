@@ -27,10 +27,6 @@ class SelfVote(DomainError):
     code = "self_vote"
 
 
-class WrongSpace(DomainError):
-    code = "wrong_space"
-
-
 class AlreadyPosted(DomainError):
     code = "already_posted"
 

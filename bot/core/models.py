@@ -276,6 +276,21 @@ class DrillAttempt:
 
 
 @dataclass(frozen=True, slots=True)
+class DrillAnswer:
+    """A drill answer as the member typed it, stored before anything is shown back to them.
+
+    Its id rides in the "Score yourself" and "Share" buttons; only its member, in its space, may use it."""
+
+    id: int
+    space_id: str
+    member_id: str
+    question_id: str
+    answer: str
+    created_at: datetime
+    shared: bool = False  # shared for peer votes (at most once)
+
+
+@dataclass(frozen=True, slots=True)
 class RatioSample:
     """One rubric ratio (0..1) about a member's answer: a drill self-score, or the peer-vote mean of a daily answer."""
 

@@ -88,8 +88,72 @@ def key_points_embed(key_points: Sequence[str], follow_ups: Sequence[str]) -> di
         colour=COLOUR,
     )
     for follow_up in follow_ups:
-        embed.add_field(name="Go one level deeper", value=clip(follow_up, FIELD_MAX), inline=False)
+        embed.add_field(name=DEEPER, value=clip(follow_up, FIELD_MAX), inline=False)
     return embed
+
+
+DEEPER = "Go one level deeper"
+NOTE_ROOM = 200  # kept free in each drill embed for the note saying it was shortened
+ANSWER_FLOOR = 1000  # the least of a long answer shown beside long key points
+OVERFLOW_MESSAGES = 4  # key points that don't fit come back in at most this many extra messages
+
+
+def drill_feedback(
+    answer: str, key_points: Sequence[str], follow_ups: Sequence[str]
+) -> tuple[list[discord.Embed], list[str]]:
+    """A drill answer beside the key points, in one message within Discord's limits (4,096 per
+    description, 1,024 per field, 6,000 across the message); and the key points that did not fit,
+    as extra messages. Whatever is cut is said so: the answer shows how much of it is shown (it is
+    stored whole before this is rendered), the key points say the rest follows."""
+    deeper = [clip(f, FIELD_MAX) for f in follow_ups]
+    fixed = len("Your answer") + len("Key points") + sum(len(DEEPER) + len(f) for f in deeper) + 2 * NOTE_ROOM
+    room = MESSAGE_EMBEDS_MAX - fixed
+    points = "\n".join(f"{i}. {p}" for i, p in enumerate(key_points, 1))
+    shown_points = _head(points, min(DESCRIPTION_MAX - NOTE_ROOM, room - min(len(answer), ANSWER_FLOOR)))
+    answer_room = room + NOTE_ROOM - len(shown_points)  # the answer needs no note when it fits whole
+    if len(answer) <= min(DESCRIPTION_MAX, answer_room):
+        shown_answer = answer
+    else:
+        shown_answer = _head(answer, min(DESCRIPTION_MAX, answer_room) - NOTE_ROOM)
+    mine = discord.Embed(title="Your answer", description=shown_answer)
+    if len(shown_answer) < len(answer):
+        mine.description = (
+            f"{shown_answer}…\n\n*Shortened to fit Discord: {len(shown_answer)} of {len(answer)} characters "
+            "shown. Your whole answer is saved and scored as you wrote it; /me export shows it.*"
+        )
+    key = discord.Embed(title="Key points", description=shown_points, colour=COLOUR)
+    for follow_up in deeper:
+        key.add_field(name=DEEPER, value=follow_up, inline=False)
+    rest = points[len(shown_points) :]
+    extra = _pieces(rest, CONTENT_MAX - 50)
+    if extra:
+        key.description = f"{shown_points}…"
+        key.set_footer(text="Shortened to fit Discord: the rest of the key points follows in the next message(s).")
+    messages = [f"Key points, continued:\n{p}" for p in extra[:OVERFLOW_MESSAGES]]
+    if len(extra) > OVERFLOW_MESSAGES:
+        messages[-1] = clip(messages[-1], CONTENT_MAX - 120) + (
+            "\n(The key points go on past what Discord shows here; `python -m bot practice` shows them whole.)"
+        )
+    return [mine, key], messages
+
+
+def _head(text: str, limit: int) -> str:
+    """`text` if it fits in `limit`, else its start, cut at the last line break that keeps most of it."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    return text[: cut if cut > limit // 2 else limit - 1]
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """`text` split into pieces of at most `limit` characters, at line breaks where it can be."""
+    pieces = []
+    text = text.lstrip("\n")
+    while text:
+        piece = _head(text, limit)
+        pieces.append(piece)
+        text = text[len(piece) :].lstrip("\n")
+    return pieces
 
 
 def round_embed(rnd: Round, qtype: QuestionType | None) -> discord.Embed:

@@ -3,6 +3,10 @@
 Every component is a `DynamicItem` whose custom_id carries only ids (`gb:<kind>:<round_id>`, far
 under Discord's 100 characters); state is read from the database after the first response.
 Forms open as the first response, from the in-memory rubric cache, before any database call.
+
+Ids in custom ids are untrusted: anyone can send any custom id. The templates take any text
+where an id goes, so a malformed id reaches the same refusal as a dangling one instead of being
+dropped; the core checks every id against the caller's server (and member where it is personal).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import ui
 
-from bot.core.errors import InvalidInput, NotFound, RoundClosed
-from bot.core.services.rounds import AnswerOutcome
+from bot.core.errors import InvalidInput, RoundClosed
+from bot.core.ids import names_a_row, row_id
+from bot.core.services.rounds import NOT_BLIND_FORM, AnswerOutcome
+from bot.core.services.votes import ANSWER_NOT_HERE
 from bot.discord_ui import render
 from bot.discord_ui.errors import deferred
 from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
@@ -25,10 +31,20 @@ if TYPE_CHECKING:
 
 PICK_LIMIT = 25  # a select holds at most 25 options
 CLOSED_TEXT = "This round is closed: voting and answers are over. The results are in its thread."
+NOT_OPEN_HERE = (
+    "This round isn't open on this server: it has closed (its results are in its thread), or the button "
+    "came from somewhere else. Use the buttons on this server's latest grill post."
+)
+ID = "[^:]+"  # where an id goes in a template: any text, checked by the core
 
 
 def grill_bot(interaction: discord.Interaction) -> GrillBot:
     return interaction.client  # type: ignore[return-value]
+
+
+def caller_space(interaction: discord.Interaction) -> str:
+    """The caller's space; outside a server, a space no round or drill belongs to."""
+    return space_ref(interaction.guild_id) if interaction.guild_id is not None else ""
 
 
 def round_view(round_id: int, blind: bool) -> ui.View:
@@ -46,7 +62,7 @@ def closed_view() -> ui.View:
     return view
 
 
-class VoteButton(ui.DynamicItem[ui.Button], template=r"gb:vote:(?P<round_id>\d+)"):
+class VoteButton(ui.DynamicItem[ui.Button], template=f"gb:vote:(?P<round_id>{ID})"):
     def __init__(self, round_id: int) -> None:
         super().__init__(
             ui.Button(label="Vote", emoji="🗳️", style=discord.ButtonStyle.primary, custom_id=f"gb:vote:{round_id}")
@@ -57,7 +73,7 @@ class VoteButton(ui.DynamicItem[ui.Button], template=r"gb:vote:(?P<round_id>\d+)
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
     ) -> VoteButton:
-        return cls(int(match["round_id"]))
+        return cls(row_id(match["round_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Defer, then offer the answers this member may rate, fewest votes first."""
@@ -66,9 +82,7 @@ class VoteButton(ui.DynamicItem[ui.Button], template=r"gb:vote:(?P<round_id>\d+)
 
 async def _offer_answers(interaction: discord.Interaction, round_id: int) -> None:
     services = grill_bot(interaction).services
-    rnd = await services.rounds.get(round_id)
-    if rnd is None or interaction.guild_id is None or rnd.space_id != space_ref(interaction.guild_id):
-        raise NotFound("That round doesn't belong to this server.")
+    rnd = await services.grill.round_in(caller_space(interaction), round_id)
     if not rnd.accepts_votes(services.clock.now()):
         raise RoundClosed(CLOSED_TEXT)
     if rnd.blind and rnd.accepts_answers(services.clock.now()):
@@ -85,7 +99,7 @@ async def _offer_answers(interaction: discord.Interaction, round_id: int) -> Non
     await interaction.followup.send(f"Pick an answer to rate.{more}", view=view, ephemeral=True)
 
 
-class AnswerPicker(ui.DynamicItem[ui.Select], template=r"gb:pick:(?P<round_id>\d+)"):
+class AnswerPicker(ui.DynamicItem[ui.Select], template=f"gb:pick:(?P<round_id>{ID})"):
     def __init__(
         self, round_id: int, answers: list[tuple[Any, str]] | None = None, counts: dict[int, int] | None = None
     ) -> None:
@@ -104,21 +118,24 @@ class AnswerPicker(ui.DynamicItem[ui.Select], template=r"gb:pick:(?P<round_id>\d
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
     ) -> AnswerPicker:
-        return cls(int(match["round_id"]))
+        return cls(row_id(match["round_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        """Open the rubric form at once (first response): the rubric comes from the cache."""
+        """Open the rubric form at once (first response): the rubric comes from the cache.
+        Whose answer it is, and in which server, is checked by the core on submit."""
         values = self.item.values
         cached = grill_bot(interaction).round_cache.get(self.round_id)
-        if cached is None or not values:
-            await interaction.response.send_message(CLOSED_TEXT, ephemeral=True)
+        if cached is None or cached.space_id != caller_space(interaction):
+            await interaction.response.send_message(NOT_OPEN_HERE, ephemeral=True)
             return
-        await interaction.response.send_modal(
-            rubric_modal(f"gb:rate:{self.round_id}:{int(values[0])}", cached.criteria)
-        )
+        answer_id = row_id(values[0]) if values else -1
+        if not names_a_row(answer_id):
+            await interaction.response.send_message(ANSWER_NOT_HERE, ephemeral=True)
+            return
+        await interaction.response.send_modal(rubric_modal(f"gb:rate:{self.round_id}:{answer_id}", cached.criteria))
 
 
-class AnswerButton(ui.DynamicItem[ui.Button], template=r"gb:answer:(?P<round_id>\d+)"):
+class AnswerButton(ui.DynamicItem[ui.Button], template=f"gb:answer:(?P<round_id>{ID})"):
     def __init__(self, round_id: int) -> None:
         super().__init__(
             ui.Button(label="Answer", emoji="✍️", style=discord.ButtonStyle.success, custom_id=f"gb:answer:{round_id}")
@@ -129,11 +146,16 @@ class AnswerButton(ui.DynamicItem[ui.Button], template=r"gb:answer:(?P<round_id>
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
     ) -> AnswerButton:
-        return cls(int(match["round_id"]))
+        return cls(row_id(match["round_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        if grill_bot(interaction).round_cache.get(self.round_id) is None:
-            await interaction.response.send_message(CLOSED_TEXT, ephemeral=True)
+        """Open the answer form at once, from the cache; the core checks the round again on submit."""
+        cached = grill_bot(interaction).round_cache.get(self.round_id)
+        if cached is None or cached.space_id != caller_space(interaction):
+            await interaction.response.send_message(NOT_OPEN_HERE, ephemeral=True)
+            return
+        if not cached.blind:
+            await interaction.response.send_message(NOT_BLIND_FORM, ephemeral=True)
             return
         hint = "Your latest submission before answers close counts."
         await interaction.response.send_modal(
@@ -141,7 +163,7 @@ class AnswerButton(ui.DynamicItem[ui.Button], template=r"gb:answer:(?P<round_id>
         )
 
 
-class ReadAnswersButton(ui.DynamicItem[ui.Button], template=r"gb:peek:(?P<round_id>\d+)"):
+class ReadAnswersButton(ui.DynamicItem[ui.Button], template=f"gb:peek:(?P<round_id>{ID})"):
     def __init__(self, round_id: int) -> None:
         super().__init__(
             ui.Button(
@@ -154,14 +176,16 @@ class ReadAnswersButton(ui.DynamicItem[ui.Button], template=r"gb:peek:(?P<round_
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
     ) -> ReadAnswersButton:
-        return cls(int(match["round_id"]))
+        return cls(row_id(match["round_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await deferred(interaction, self._show(interaction))
 
     async def _show(self, interaction: discord.Interaction) -> None:
         services = grill_bot(interaction).services
-        answers = await services.grill.peek_answers(self.round_id, member_ref(interaction.user.id))
+        answers = await services.grill.peek_answers(
+            caller_space(interaction), self.round_id, member_ref(interaction.user.id)
+        )
         embeds = render.answers_for_reading([(n, a.body) for a, n in answers])
         text = "Nobody has answered yet." if not embeds else f"{len(answers)} answer(s) so far:"
         await interaction.followup.send(text, embeds=embeds, ephemeral=True)
@@ -174,20 +198,18 @@ async def submit_rating(interaction: discord.Interaction, match: re.Match[str], 
     """`gb:rate:<round>:<answer>` (picked from the list) or `gb:ratemsg:<round>:<message>` (context menu)."""
     await interaction.response.defer(ephemeral=True, thinking=True)
     services = grill_bot(interaction).services
+    space, round_id = caller_space(interaction), row_id(match["round_id"])
     if match["kind"] == "ratemsg":
-        answer = await services.rounds.answer_by_message(match["target"])
-        if answer is None or answer.round_id != int(match["round_id"]):
-            raise InvalidInput("That message isn't an answer: a member's first message in the thread is their answer.")
-        answer_id = answer.id
+        answer_id = (await services.votes.answer_on_message(space, round_id, match["target"])).id
     else:
-        answer_id = int(match["target"])
-    assert interaction.guild_id is not None
+        answer_id = row_id(match["target"])
     receipt = await services.votes.cast(
-        space_ref(interaction.guild_id),
+        space,
         answer_id,
         member_ref(interaction.user.id),
         getattr(interaction.user, "display_name", interaction.user.name),
         rubric_scores(values),
+        round_id=round_id,
     )
     names = await services.spaces.display_names(receipt.round.space_id, [receipt.answer.member_id])
     author = render.name(names.get(receipt.answer.member_id, "that member"))
@@ -201,7 +223,8 @@ async def submit_answer_form(interaction: discord.Interaction, match: re.Match[s
     await interaction.response.defer(ephemeral=True, thinking=True)
     services = grill_bot(interaction).services
     receipt = await services.grill.submit_form_answer(
-        int(match["round_id"]),
+        caller_space(interaction),
+        row_id(match["round_id"]),
         member_ref(interaction.user.id),
         getattr(interaction.user, "display_name", interaction.user.name),
         str(values.get("answer") or ""),
@@ -216,5 +239,5 @@ async def submit_answer_form(interaction: discord.Interaction, match: re.Match[s
 
 
 DYNAMIC_ITEMS = (VoteButton, AnswerPicker, AnswerButton, ReadAnswersButton)
-RATING_FORM = r"gb:(?P<kind>rate|ratemsg):(?P<round_id>\d+):(?P<target>\d+)"
-ANSWER_FORM = r"gb:form:(?P<round_id>\d+)"
+RATING_FORM = f"gb:(?P<kind>rate|ratemsg):(?P<round_id>{ID}):(?P<target>{ID})"
+ANSWER_FORM = f"gb:form:(?P<round_id>{ID})"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.models import ClassifyAccuracy, DrillAttempt, DrillCard, RatioSample
+from bot.core.models import ClassifyAccuracy, DrillAnswer, DrillAttempt, DrillCard, RatioSample
 from bot.storage.db import Database, instant, parse_instant
 
 
@@ -24,6 +24,45 @@ def _card(row: aiosqlite.Row) -> DrillCard:
 class DrillRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    # --- drill answers -----------------------------------------------------------------
+
+    async def save_answer(self, space_id: str, member_id: str, question_id: str, answer: str, now: datetime) -> int:
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO drill_answers (space_id, member_id, question_id, answer, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (space_id, member_id, question_id, answer, instant(now)),
+            )
+        return int(cursor.lastrowid or 0)
+
+    async def answer(self, drill_id: int) -> DrillAnswer | None:
+        async with self.db.read() as conn:
+            row = await (await conn.execute("SELECT * FROM drill_answers WHERE id = ?", (drill_id,))).fetchone()
+        if row is None:
+            return None
+        return DrillAnswer(
+            row["id"],
+            row["space_id"],
+            row["member_id"],
+            row["question_id"],
+            row["answer"],
+            parse_instant(row["created_at"]),
+            row["shared_at"] is not None,
+        )
+
+    async def claim_share(self, drill_id: int, now: datetime) -> bool:
+        """Mark the drill shared; False when it already was (a second press, a replayed button)."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE drill_answers SET shared_at = ? WHERE id = ? AND shared_at IS NULL", (instant(now), drill_id)
+            )
+        return cursor.rowcount == 1
+
+    async def release_share(self, drill_id: int) -> None:
+        """Undo a claim whose share failed, so the member can try again."""
+        async with self.db.write() as conn:
+            await conn.execute("UPDATE drill_answers SET shared_at = NULL WHERE id = ?", (drill_id,))
 
     # --- spaced repetition -------------------------------------------------------------
 

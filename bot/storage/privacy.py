@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.storage.db import Database
 
-MEMBER_TABLES = ("drill_attempts", "drill_cards", "classify_attempts")
+MEMBER_TABLES = ("drill_answers", "drill_attempts", "drill_cards", "classify_attempts")
 
 
 async def _rows(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> list[dict[str, Any]]:

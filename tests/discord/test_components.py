@@ -6,6 +6,7 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.core.ids import MAX_ROW_ID
 from bot.core.models import Criterion
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.modals import rubric_modal, submitted_values
@@ -87,8 +88,7 @@ async def test_every_cog_loads_and_command_names_are_unique(tmp_path: Path):
     "make",
     [
         lambda qid: DrillAnswerButton(qid),
-        lambda qid: SelfScoreButton(qid),
-        lambda qid: ShareButton(qid),
+        lambda qid: SelfScoreButton(MAX_ROW_ID, qid),
         lambda qid: ClassifyButton(qid, "research_judgment"),
     ],
 )
@@ -99,7 +99,15 @@ def test_drill_ids_fit_the_longest_question_id(make):
     assert match and match["qid"] == longest and len(item.custom_id) <= 100
 
 
+def test_share_id_fits_the_largest_drill_id():
+    item = ShareButton(MAX_ROW_ID)
+    match = ShareButton.__discord_ui_compiled_template__.fullmatch(item.custom_id)
+    assert match and int(match["drill"]) == MAX_ROW_ID and len(item.custom_id) <= 100
+
+
 def test_drill_form_ids_fit():
-    for pattern, prefix in ((DRILL_ANSWER_FORM, "gb:drillans:"), (DRILL_SCORE_FORM, "gb:drillrate:")):
-        custom_id = prefix + "q" * 64
+    for pattern, custom_id in (
+        (DRILL_ANSWER_FORM, "gb:drillans:" + "q" * 64),
+        (DRILL_SCORE_FORM, f"gb:drillrate:{MAX_ROW_ID}"),
+    ):
         assert re.fullmatch(pattern, custom_id) and len(custom_id) <= 100

@@ -113,3 +113,31 @@ def test_an_answer_embed_names_its_answer_for_rate_answer():
     embed = render.answer_embed("Ann", "my answer", 4321)
     assert render.answer_id_shown([embed]) == 4321
     assert render.answer_id_shown([render.round_embed(a_round(), None)]) is None
+
+
+def test_a_drill_reply_past_discords_limits_is_shortened_visibly():
+    answer = "a" * 3990 + "THE-END"
+    key_points = [f"point {i} " + "k" * 1990 for i in range(8)]
+    follow_ups = ["f" * 1500] * 3
+    embeds, more = render.drill_feedback(answer, key_points, follow_ups)
+    assert all(within_limits(e) for e in embeds)
+    assert sum(len(e) for e in embeds) <= render.MESSAGE_EMBEDS_MAX  # the one message they share
+    mine, key = embeds
+    assert "THE-END" not in mine.description and "Shortened to fit Discord" in mine.description
+    assert f"of {len(answer)} characters shown" in mine.description
+    assert "follows in the next message" in key.footer.text
+    assert 0 < len(more) <= render.OVERFLOW_MESSAGES and all(len(m) <= render.CONTENT_MAX for m in more)
+    shown = key.description + "".join(more)
+    assert "point 1 " in shown and "point 2 " in shown  # the key points carry on in the extra messages
+
+
+def test_a_drill_reply_that_fits_is_shown_whole():
+    embeds, more = render.drill_feedback("my answer", ["one", "two"], ["deeper?"])
+    assert more == []
+    assert embeds[0].description == "my answer" and embeds[1].description == "1. one\n2. two"
+    assert embeds[1].footer.text is None and embeds[1].fields[0].value == "deeper?"
+
+
+def test_the_longest_answer_beside_short_key_points_is_shown_whole():
+    embeds, more = render.drill_feedback("a" * 4000, ["k" * 100] * 8, [])
+    assert embeds[0].description == "a" * 4000 and more == [] and sum(len(e) for e in embeds) <= 6000

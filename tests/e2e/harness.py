@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.fake_models import (
     BOT_DEFAULT,
+    EPHEMERAL,
     LOADING,
     PERMISSIONS,
     Callback,
@@ -185,6 +186,32 @@ class Actor:
         modal = await opened.modal(within=within)
         data = modal_submit_data(modal, values)
         return await self._start(MODAL_SUBMIT, opened.record.channel, data, opened.record.message)
+
+    async def replay_click(self, channel: Channel, custom_id: str, *, values: list[str] | None = None) -> Interaction:
+        """A crafted press: `custom_id` copied from anywhere (another server's post, a guess) on a
+        private bot message in `channel`, as a modified client could send it; with `values`, a pick
+        in a select carrying that id."""
+        if values is None:
+            component: dict[str, Any] = {"type": 2, "style": 1, "label": "replayed", "custom_id": custom_id}
+        else:
+            options = [{"label": v, "value": v} for v in values]
+            component = {"type": 3, "custom_id": custom_id, "options": options, "min_values": 1, "max_values": 1}
+        message = self.discord.state.add_message(
+            channel,
+            self.discord.state.bot,
+            content="…",
+            components=[{"type": 1, "components": [component]}],
+            flags=EPHEMERAL,
+        )
+        return await self._start(MESSAGE_COMPONENT, channel, component_data(component, values), message)
+
+    async def replay_modal(self, channel: Channel, custom_id: str, values: dict[str, str]) -> Interaction:
+        """A crafted form submit with `custom_id`, each value a text input inside a label."""
+        components = [
+            {"type": 18, "id": i, "component": {"type": 4, "id": 100 + i, "custom_id": key, "value": value}}
+            for i, (key, value) in enumerate(values.items(), 1)
+        ]
+        return await self._start(MODAL_SUBMIT, channel, {"custom_id": custom_id, "components": components})
 
     def _command(self, channel: Channel, name: str, type_: int = 1) -> tuple[dict[str, Any], int | None]:
         """The registered command, refusing one Discord would hide from this member."""

@@ -1,13 +1,15 @@
 """The daily grill end to end on the core: real SQLite file, fake clock and publisher."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.app import open_services
-from bot.core.errors import AlreadyPosted, InvalidInput, NotConfigured, RoundClosed, SelfVote, WrongSpace
+from bot.core.errors import AlreadyPosted, InvalidInput, NotConfigured, NotFound, RoundClosed, SelfVote
 from bot.core.models import BoardView, Period, RoundState
-from bot.core.services.rounds import AnswerOutcome
+from bot.core.services.rounds import NOT_BLIND_FORM, NOT_BLIND_PEEK, ROUND_NOT_HERE, AnswerOutcome
+from bot.core.services.votes import ANSWER_NOT_HERE, NOT_AN_ANSWER
 from tests.conftest import FIXTURE_CONTENT
 
 SPACE = "discord:1"
@@ -123,7 +125,7 @@ async def test_vote_rules(services, clock):
     answer = (await services.grill.thread_message(rnd.id, "ann", "Ann", "answer", "m1")).answer
     with pytest.raises(SelfVote):
         await services.votes.cast(SPACE, answer.id, "ann", "Ann", full_scores(rnd))
-    with pytest.raises(WrongSpace):
+    with pytest.raises(NotFound, match="isn't one you can rate on this server"):
         await services.votes.cast("discord:2", answer.id, "eve", "Eve", full_scores(rnd))
     with pytest.raises(InvalidInput, match="Unknown rubric criterion: vibes"):
         await services.votes.cast(SPACE, answer.id, "bob", "Bob", {**full_scores(rnd), "vibes": 2})
@@ -233,17 +235,17 @@ async def test_blind_mode_hides_answers_until_reveal(services, clock, publisher)
     assert rnd.blind
     ignored = await services.grill.thread_message(rnd.id, "ann", "Ann", "in thread", "m1")
     assert ignored.outcome is AnswerOutcome.IGNORED
-    ann = (await services.grill.submit_form_answer(rnd.id, "ann", "Ann", "first")).answer
-    again = await services.grill.submit_form_answer(rnd.id, "ann", "Ann", "second")
+    ann = (await services.grill.submit_form_answer(SPACE, rnd.id, "ann", "Ann", "first")).answer
+    again = await services.grill.submit_form_answer(SPACE, rnd.id, "ann", "Ann", "second")
     assert again.outcome is AnswerOutcome.UPDATED and again.answer.body == "second"
     with pytest.raises(InvalidInput, match="Answer first"):
-        await services.grill.peek_answers(rnd.id, "bob")
-    assert [name for _, name in await services.grill.peek_answers(rnd.id, "ann")] == ["Ann"]
+        await services.grill.peek_answers(SPACE, rnd.id, "bob")
+    assert [name for _, name in await services.grill.peek_answers(SPACE, rnd.id, "ann")] == ["Ann"]
     with pytest.raises(InvalidInput, match="revealed"):
         await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
     clock.advance(hours=2)
     with pytest.raises(RoundClosed):
-        await services.grill.submit_form_answer(rnd.id, "bob", "Bob", "late")
+        await services.grill.submit_form_answer(SPACE, rnd.id, "bob", "Bob", "late")
     assert await services.grill.reveal(rnd.id) is True
     assert await services.grill.reveal(rnd.id) is False
     assert [a.body for _, a, _ in publisher.reveals] == ["second"]
@@ -346,3 +348,42 @@ async def test_leaving_a_server_pauses_its_schedule_once(services):
     assert (await services.spaces.settings(SPACE)).paused
     assert await services.grill.left_space(SPACE) is False
     assert await services.grill.next_post(SPACE) is None
+
+
+NO_ROW = (-1, 0, 2**63, 10**30)  # ids no row can have; SQLite can't even hold the last two
+
+
+async def test_round_ids_from_another_space_or_no_row_get_one_refusal(services, clock):
+    rnd = await start_round(services, clock)
+    for space, round_id in [("discord:2", rnd.id), *((SPACE, bad) for bad in NO_ROW)]:
+        with pytest.raises(NotFound, match=re.escape(ROUND_NOT_HERE)):
+            await services.grill.round_in(space, round_id)
+        with pytest.raises(NotFound, match=re.escape(ROUND_NOT_HERE)):
+            await services.grill.submit_form_answer(space, round_id, "eve", "Eve", "crafted")
+        with pytest.raises(NotFound, match=re.escape(ROUND_NOT_HERE)):
+            await services.grill.peek_answers(space, round_id, "eve")
+    assert await services.rounds.answers(rnd.id) == []
+
+
+async def test_form_answers_and_reading_are_for_blind_rounds_only(services, clock):
+    rnd = await start_round(services, clock)  # not blind: answers go in the thread
+    with pytest.raises(InvalidInput, match=re.escape(NOT_BLIND_FORM)):
+        await services.grill.submit_form_answer(SPACE, rnd.id, "ann", "Ann", "an answer with no message")
+    with pytest.raises(InvalidInput, match=re.escape(NOT_BLIND_PEEK)):
+        await services.grill.peek_answers(SPACE, rnd.id, "ann")
+    assert await services.rounds.answers(rnd.id) == []
+
+
+async def test_answer_ids_from_another_space_round_or_no_row_get_one_refusal(services, clock):
+    rnd = await start_round(services, clock)
+    answer = (await services.grill.thread_message(rnd.id, "ann", "Ann", "answer", "m1")).answer
+    cases = [("discord:2", answer.id, None), (SPACE, answer.id, rnd.id + 1)]
+    cases += [(SPACE, bad, None) for bad in NO_ROW]
+    for space, answer_id, round_id in cases:
+        with pytest.raises(NotFound, match=re.escape(ANSWER_NOT_HERE)):
+            await services.votes.cast(space, answer_id, "eve", "Eve", full_scores(rnd), round_id=round_id)
+    for space, round_id, message in [("discord:2", rnd.id, "m1"), (SPACE, rnd.id + 1, "m1"), (SPACE, rnd.id, "m2")]:
+        with pytest.raises(InvalidInput, match=re.escape(NOT_AN_ANSWER)):
+            await services.votes.answer_on_message(space, round_id, message)
+    assert await services.rounds.votes(rnd.id) == []
+    assert (await services.votes.answer_on_message(SPACE, rnd.id, "m1")).id == answer.id

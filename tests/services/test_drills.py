@@ -4,6 +4,7 @@ The fixture bank has three questions, one per type: sample-systems (rubric of 3 
 sample-derivation (also reads as evaluation; 5 criteria) and sample-coding (5 criteria).
 """
 
+import asyncio
 import re
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ import pytest
 from bot.core.content import Bank
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Question
-from bot.core.services.drills import DrillService
+from bot.core.services.drills import ALREADY_SHARED, DRILL_NOT_YOURS, DrillService
 from tests.fakes import FakeClock
 
 SPACE, ANN = "discord:1", "ann"
@@ -249,3 +250,59 @@ async def test_classify_question_prefers_questions_not_classified_yet(services, 
     await services.drills.classify(SPACE, ANN, "sample-derivation", "derivation")
     assert (await services.drills.classify_question(SPACE, ANN)).id == "sample-coding"  # classified longest ago
     assert (await services.drills.classify_question(SPACE, "bob")).id in services.bank.questions
+
+
+# --- stored drill answers: checked against space and member, shared once -------------------
+
+
+NO_ROW = (-1, 0, 2**63, 10**30)  # ids no row can have; SQLite can't even hold the last two
+
+
+async def test_a_drill_answer_is_stored_before_anything_is_shown(services):
+    drill = await services.drills.answer(SPACE, ANN, "sample-coding", "x" * 4000)
+    assert (await services.drills.drills.answer(drill.id)).answer == "x" * 4000
+    receipt = await services.drills.score(SPACE, ANN, drill.id, scores(services, "sample-coding", 1))
+    assert receipt.reviews == 1
+    with pytest.raises(InvalidInput, match="empty"):
+        await services.drills.answer(SPACE, ANN, "sample-coding", "  ")
+    with pytest.raises(NotFound, match="no longer in the bank"):
+        await services.drills.answer(SPACE, ANN, "retired", "answer")
+
+
+async def test_only_its_member_in_its_space_scores_or_shares_a_drill(services):
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    drill = await services.drills.answer(SPACE, ANN, "sample-coding", "ann's answer")
+    full = scores(services, "sample-coding")
+    for space, member, drill_id in [(SPACE, "bob", drill.id), ("discord:2", ANN, drill.id)] + [
+        (SPACE, ANN, bad) for bad in NO_ROW
+    ]:
+        with pytest.raises(NotFound, match=re.escape(DRILL_NOT_YOURS)):
+            await services.drills.score(space, member, drill_id, full)
+        with pytest.raises(NotFound, match=re.escape(DRILL_NOT_YOURS)):
+            await services.drills.share(space, member, "Someone", drill_id)
+    assert await services.drills.drills.cards(SPACE, ANN) == []  # nothing was scored
+    assert await services.rounds.in_states("open") == []  # nothing was shared
+
+
+async def test_a_drill_is_shared_once_even_when_pressed_twice_at_once(services):
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    drill = await services.drills.answer(SPACE, ANN, "sample-coding", "ann's answer")
+    outcomes = await asyncio.gather(
+        services.drills.share(SPACE, ANN, "Ann", drill.id),
+        services.drills.share(SPACE, ANN, "Ann", drill.id),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, InvalidInput)]
+    assert len(refused) == 1 and refused[0].message == ALREADY_SHARED
+    assert len(await services.rounds.in_states("open")) == 1
+    with pytest.raises(InvalidInput, match="shared once"):
+        await services.drills.share(SPACE, ANN, "Ann", drill.id)
+
+
+async def test_a_share_that_fails_can_be_tried_again(services, publisher):
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    drill = await services.drills.answer(SPACE, ANN, "sample-coding", "ann's answer")
+    publisher.fail_next_post = RuntimeError("the platform is down")
+    with pytest.raises(RuntimeError):
+        await services.drills.share(SPACE, ANN, "Ann", drill.id)
+    assert (await services.drills.share(SPACE, ANN, "Ann", drill.id)).kind == "drill"

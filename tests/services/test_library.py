@@ -1,13 +1,17 @@
 """Packs a server imports: validated like shipped ones, used by that server only, kept across restarts."""
 
+import asyncio
 import random
+import threading
 
 import pytest
 
 from bot.app import open_services
-from bot.core.content import load_bank
+from bot.core.content import load_bank, parse_pack
+from bot.core.errors import InvalidInput
 from bot.core.selection import pick_daily_question
-from bot.core.services.library import PackRefused
+from bot.core.services import library as library_module
+from bot.core.services.library import MAX_SPACE_PACKS, PackRefused
 from tests.conftest import FIXTURE_CONTENT
 
 HOME, OTHER = "discord:1", "discord:2"
@@ -67,3 +71,64 @@ async def test_reimporting_a_pack_replaces_it_and_survives_a_restart(db_path, cl
         question = svc.bank.questions["ours-q1"]
         assert (question.prompt, question.space_id) == ("Reworded?", HOME)
         assert len(svc.bank.select(space_id=HOME)) == shipped + 1
+
+
+def many(pack_id: str, count: int) -> bytes:
+    """A valid pack of `count` questions with ids unique to `pack_id`."""
+    questions = "".join(
+        f"""  - id: {pack_id}-q{i}
+    type: debugging
+    topics: [our-topic]
+    difficulty: 2
+    prompt: "Question {i}?"
+    key_points: ["first point", "second point"]
+"""
+        for i in range(count)
+    )
+    return f"pack: {pack_id}\ntitle: Pack {pack_id}\nquestions:\n{questions}".encode()
+
+
+async def test_a_server_holds_at_most_20_packs(services):
+    for n in range(MAX_SPACE_PACKS):
+        await services.library.import_pack(HOME, "admin", f"p{n}.yaml", many(f"p{n}", 1))
+    with pytest.raises(InvalidInput, match="already has 20 imported packs, the most it can hold"):
+        await services.library.import_pack(HOME, "admin", "one-more.yaml", many("one-more", 1))
+    assert "one-more-q0" not in services.bank.questions
+    replaced = await services.library.import_pack(HOME, "admin", "p3.yaml", many("p3", 2))  # replacing is fine
+    assert replaced.replaced
+    await services.library.import_pack(OTHER, "admin", "theirs.yaml", many("theirs", 1))  # the cap is per server
+
+
+async def test_a_server_holds_at_most_2000_imported_questions(services):
+    await services.library.import_pack(HOME, "admin", "big.yaml", many("big", 1500))
+    with pytest.raises(InvalidInput, match="bring this server's imported questions to 2,001, and the cap is 2,000"):
+        await services.library.import_pack(HOME, "admin", "more.yaml", many("more", 501))
+    assert "more-q0" not in services.bank.questions
+    await services.library.import_pack(HOME, "admin", "more.yaml", many("more", 500))
+    await services.library.import_pack(HOME, "admin", "big.yaml", many("big", 1000))  # a smaller replacement
+
+
+async def test_one_servers_imports_run_one_at_a_time(services):
+    for n in range(MAX_SPACE_PACKS - 1):
+        await services.library.import_pack(HOME, "admin", f"p{n}.yaml", many(f"p{n}", 1))
+    outcomes = await asyncio.gather(
+        services.library.import_pack(HOME, "admin", "x.yaml", many("x", 1)),
+        services.library.import_pack(HOME, "admin", "y.yaml", many("y", 1)),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, InvalidInput)]
+    assert len(refused) == 1 and "20 imported packs" in refused[0].message  # not both through the cap
+    assert len([p for p in services.bank.packs.values() if p.space_id == HOME]) == MAX_SPACE_PACKS
+
+
+async def test_an_import_is_parsed_once_off_the_event_loop(services, monkeypatch):
+    threads = []
+
+    def counting(*args, **kwargs):
+        threads.append(threading.get_ident())
+        return parse_pack(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "parse_pack", counting)
+    await services.library.import_pack(HOME, "admin", "ours.yaml", pack_yaml())
+    await services.library.import_pack(HOME, "admin", "ours.yaml", pack_yaml(prompt="Reworded?"))  # a replace
+    assert len(threads) == 2 and threading.get_ident() not in threads

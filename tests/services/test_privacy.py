@@ -43,3 +43,13 @@ async def test_space_export_has_rounds_answers_and_votes(services, clock):
     document = json.loads(await services.privacy.export_space(SPACE))
     assert document["scope"] == "space"
     assert len(document["rounds"]) == len(document["answers"]) == len(document["votes"]) == 1
+
+
+async def test_stored_drill_answers_are_exported_and_forgotten(services):
+    drill = await services.drills.answer(SPACE, "ann", "sample-coding", "ann's drill answer")
+    await services.drills.answer(SPACE, "bob", "sample-coding", "bob's drill answer")
+    document = json.loads(await services.privacy.export_member(SPACE, "ann"))
+    assert [d["answer"] for d in document["drill_answers"]] == ["ann's drill answer"]
+    await services.privacy.forget_member(SPACE, "ann")
+    assert await services.drills.drills.answer(drill.id) is None
+    assert json.loads(await services.privacy.export_member(SPACE, "bob"))["drill_answers"] != []

@@ -12,21 +12,30 @@ from datetime import datetime
 from bot.core import scoring, srs
 from bot.core.content import Bank
 from bot.core.errors import InvalidInput, NotFound
+from bot.core.ids import names_a_row
 from bot.core.models import (
     MAX_CRITERION_POINTS,
     TYPE_IDS,
     ClassifyAccuracy,
     Criterion,
+    DrillAnswer,
     DrillAttempt,
     DrillCard,
     Question,
+    Round,
 )
 from bot.core.ports import Clock, DrillStore
 from bot.core.selection import pick_classify_question, pick_drill_question
-from bot.core.services.rounds import check_answer_text
+from bot.core.services.rounds import GrillService, check_answer_text
 
 MAX_SUGGESTIONS = 25  # the most choices a Discord autocomplete shows
 SAVE_ATTEMPTS = 3  # tries when a concurrent review of the same card wins the race
+DRILL_NOT_YOURS = (
+    "That drill isn't one of yours on this server, so you can't score or share it. Run /drill to start your own."
+)
+ALREADY_SHARED = (
+    "You already shared this drill for peer votes; a drill is shared once. Its round is in the grill channel."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +85,19 @@ def _normal_topic(text: str) -> str:
 
 
 class DrillService:
-    def __init__(self, bank: Bank, drills: DrillStore, clock: Clock, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        bank: Bank,
+        drills: DrillStore,
+        clock: Clock,
+        rng: random.Random | None = None,
+        grill: GrillService | None = None,
+    ) -> None:
         self.bank = bank
         self.drills = drills
         self.clock = clock
         self.rng = rng or random.Random()
+        self.grill = grill  # for sharing a drill as a round; None where there is no group (the terminal)
 
     # --- drills ------------------------------------------------------------------------
 
@@ -119,6 +136,43 @@ class DrillService:
             hint = f" Did you mean: {', '.join(close)}?" if close else " Leave the topic out to drill any topic."
             raise InvalidInput(f"No question has the topic '{topic}'.{hint}")
         return type_id, topic
+
+    async def answer(self, space_id: str, member_id: str, question_id: str, answer_text: str) -> DrillAnswer:
+        """Store a drill answer before anything is shown back, so no display limit can lose it."""
+        question = self._question(space_id, question_id)
+        check_answer_text(answer_text)
+        now = self.clock.now()
+        drill_id = await self.drills.save_answer(space_id, member_id, question.id, answer_text, now)
+        return DrillAnswer(drill_id, space_id, member_id, question.id, answer_text, now)
+
+    async def drill_answer(self, space_id: str, member_id: str, drill_id: int) -> DrillAnswer:
+        """The member's own stored drill answer; any other id (another member's, another space's, none,
+        or one SQLite can't hold) gets the same refusal."""
+        drill = await self.drills.answer(drill_id) if names_a_row(drill_id) else None
+        if drill is None or drill.space_id != space_id or drill.member_id != member_id:
+            raise NotFound(DRILL_NOT_YOURS)
+        return drill
+
+    async def score(self, space_id: str, member_id: str, drill_id: int, self_scores: Mapping[str, int]) -> DrillReceipt:
+        """Self-score a stored drill answer of the member's (see `submit`)."""
+        drill = await self.drill_answer(space_id, member_id, drill_id)
+        return await self.submit(space_id, member_id, drill.question_id, drill.answer, self_scores)
+
+    async def share(self, space_id: str, member_id: str, display_name: str, drill_id: int) -> Round:
+        """Put the member's stored drill answer to the group as its own round, once per drill.
+
+        The claim is a conditional update in the database, so a second press or a replayed button
+        is refused even across processes; a share that fails is released for another try."""
+        if self.grill is None:
+            raise RuntimeError("no grill service is attached to the drill service")
+        drill = await self.drill_answer(space_id, member_id, drill_id)
+        if not await self.drills.claim_share(drill.id, self.clock.now()):
+            raise InvalidInput(ALREADY_SHARED)
+        try:
+            return await self.grill.share_drill(space_id, member_id, display_name, drill.question_id, drill.answer)
+        except Exception:
+            await self.drills.release_share(drill.id)
+            raise
 
     async def submit(
         self, space_id: str, member_id: str, question_id: str, answer_text: str, self_scores: Mapping[str, int]

@@ -8,8 +8,10 @@ never confuse two questions. Importing a pack id the server already has replaces
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.content import Bank, Pack, Problem, parse_pack
@@ -18,6 +20,9 @@ from bot.core.models import TYPE_IDS, StoredPack
 from bot.core.ports import Clock, PackStore
 
 log = logging.getLogger(__name__)
+
+MAX_SPACE_PACKS = 20  # imported packs per server
+MAX_SPACE_QUESTIONS = 2000  # imported questions per server, across its packs
 
 
 class PackRefused(InvalidInput):
@@ -43,12 +48,14 @@ class LibraryService:
         self.bank = bank
         self.store = store
         self.clock = clock
+        self._imports: dict[str, asyncio.Lock] = {}  # one import at a time per space
 
     async def load_imported(self) -> int:
         """At start: add every stored pack to the bank; a pack that no longer validates is skipped."""
         loaded = 0
         for stored in await self.store.all():
-            pack, problems = self._validate(stored.space_id, stored.filename, stored.source)
+            taken = self._taken(stored.space_id)
+            pack, problems = parse_pack(stored.source, stored.filename, self.bank.types, taken, stored.space_id)
             if pack is None:
                 log.warning("imported pack %s of %s no longer loads: %s", stored.pack_id, stored.space_id, problems)
                 continue
@@ -57,30 +64,54 @@ class LibraryService:
         return loaded
 
     async def import_pack(self, space_id: str, member_id: str, filename: str, data: bytes) -> ImportReceipt:
-        pack, problems = self._validate(space_id, filename, data)
-        if pack is None:
-            raise PackRefused(problems)
-        replaced = pack.key in self.bank.packs
-        await self.store.save(StoredPack(space_id, pack.id, filename, data), member_id, self.clock.now())
-        if replaced:
-            self.bank.remove_pack(pack.key)
-        self.bank.add_pack(pack)
+        """Validate, store and load a server's pack, within the server's caps.
+
+        A server's imports run one at a time, behind a per-space `asyncio.Lock`: the caps and the
+        replace read the in-memory bank and change it, and the bank lives in this process, so an
+        in-process lock is the guard that matters (one process serves a server; spreading a server
+        over several processes would need a database guard instead). The pack is parsed once, in a
+        worker thread, so a 1 MiB upload does not stall the event loop for everyone else.
+        """
+        async with self._imports.setdefault(space_id, asyncio.Lock()):
+            taken = self._taken(space_id)
+            pack, problems = await asyncio.to_thread(parse_pack, data, filename, self.bank.types, taken, space_id)
+            if pack is None:
+                raise PackRefused(problems)
+            self._check_caps(space_id, pack)
+            replaced = pack.key in self.bank.packs
+            await self.store.save(StoredPack(space_id, pack.id, filename, data), member_id, self.clock.now())
+            if replaced:
+                self.bank.remove_pack(pack.key)
+            self.bank.add_pack(pack)
         per_type = Counter(q.type for q in pack.questions)
         return ImportReceipt(pack, replaced, {t: per_type[t] for t in TYPE_IDS if per_type[t]})
 
-    def _validate(self, space_id: str, filename: str, data: bytes) -> tuple[Pack | None, list[Problem]]:
-        """Validate an upload; its question ids must be new, except those of the pack it replaces.
+    def _taken(self, space_id: str) -> Callable[[str], dict[str, str]]:
+        """For a pack id: the question ids an upload with that id may not reuse, with where each is
+        defined. A pack that replaces one of the server's own may reuse that pack's ids. Built from
+        a snapshot, so the parse may run in a worker thread while the bank changes."""
+        owners = [(qid, q.pack, q.space_id) for qid, q in self.bank.questions.items()]
 
-        The first pass learns the pack id (so which pack would be replaced), the second checks ids.
-        """
-        first, problems = parse_pack(data, filename, self.bank.types, {}, space_id)
-        if first is None:
-            return None, problems
-        previous = self.bank.packs.get(first.key)
-        replacing = {q.id for q in previous.questions} if previous else set()
-        taken = {
-            qid: f"pack '{q.pack}'" if q.visible_in(space_id) else "another server's pack"
-            for qid, q in self.bank.questions.items()
-            if qid not in replacing
-        }
-        return parse_pack(data, filename, self.bank.types, taken, space_id)
+        def taken(pack_id: str) -> dict[str, str]:
+            return {
+                qid: f"pack '{pack}'" if owner in (None, space_id) else "another server's pack"
+                for qid, pack, owner in owners
+                if not (pack == pack_id and owner == space_id)
+            }
+
+        return taken
+
+    def _check_caps(self, space_id: str, pack: Pack) -> None:
+        others = [p for key, p in self.bank.packs.items() if p.space_id == space_id and key != pack.key]
+        if len(others) >= MAX_SPACE_PACKS:
+            raise InvalidInput(
+                f"This server already has {MAX_SPACE_PACKS} imported packs, the most it can hold. "
+                "To change one, import it again under the same `pack:` id (it replaces that pack)."
+            )
+        total = len(pack.questions) + sum(len(p.questions) for p in others)
+        if total > MAX_SPACE_QUESTIONS:
+            raise InvalidInput(
+                f"The pack was not imported: it would bring this server's imported questions to {total:,}, "
+                f"and the cap is {MAX_SPACE_QUESTIONS:,} across all its packs. Trim the pack, or import it "
+                "under the `pack:` id of a pack it should replace."
+            )

@@ -21,6 +21,7 @@ from bot.core.errors import (
     StepNotReady,
     StepRefused,
 )
+from bot.core.ids import names_a_row
 from bot.core.models import (
     Answer,
     AnswerResult,
@@ -42,6 +43,12 @@ log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 4000  # the longest text a Discord form field takes
 MIN_VOTES_BEFORE_REMINDER = 2
 SHARED_DRILL_HOURS = 24
+ROUND_NOT_HERE = (
+    "That round isn't one of this server's rounds: the button or form came from somewhere else, "
+    "or the round is gone. Use the buttons on this server's grill post."
+)
+NOT_BLIND_FORM = "This round isn't blind: answers go in its thread. Post yours there as your first message."
+NOT_BLIND_PEEK = "This round isn't blind: every answer is already in its thread. Read them there."
 
 
 class AnswerOutcome(StrEnum):
@@ -400,26 +407,38 @@ class GrillService:
         await self.rounds.withdraw_answer(answer.id)
         return AnswerReceipt(AnswerOutcome.UPDATED, rnd, None)
 
-    async def submit_form_answer(self, round_id: int, member_id: str, display_name: str, body: str) -> AnswerReceipt:
+    async def submit_form_answer(
+        self, space_id: str, round_id: int, member_id: str, display_name: str, body: str
+    ) -> AnswerReceipt:
         """An answer sent through the form (blind mode): the latest submission before close counts."""
-        rnd = await self.rounds.get(round_id)
-        if rnd is None:
-            raise NotFound("That round no longer exists.")
+        rnd = await self.round_in(space_id, round_id)
+        if not rnd.blind:
+            raise InvalidInput(NOT_BLIND_FORM)
         if not rnd.accepts_answers(self.clock.now()):
             raise RoundClosed(_answers_closed_text(rnd))
         check_answer_text(body)
         answer, created = await self.rounds.save_answer(rnd.id, member_id, body, None, self.clock.now(), display_name)
         return AnswerReceipt(AnswerOutcome.CREATED if created else AnswerOutcome.UPDATED, rnd, answer)
 
-    async def peek_answers(self, round_id: int, member_id: str) -> list[tuple[Answer, str]]:
+    async def peek_answers(self, space_id: str, round_id: int, member_id: str) -> list[tuple[Answer, str]]:
         """Blind mode: a member who has answered may read the others' answers privately."""
-        rnd = await self.rounds.get(round_id)
-        if rnd is None:
-            raise NotFound("That round no longer exists.")
-        still_hidden = rnd.blind and rnd.accepts_answers(self.clock.now())
+        rnd = await self.round_in(space_id, round_id)
+        if not rnd.blind:
+            raise InvalidInput(NOT_BLIND_PEEK)
+        still_hidden = rnd.accepts_answers(self.clock.now())
         if still_hidden and await self.rounds.answer_of(round_id, member_id) is None:
             raise InvalidInput("Answer first: the others' answers open to you once yours is in.")
         return await self.named_answers(rnd)
+
+    async def round_in(self, space_id: str, round_id: int) -> Round:
+        """The round a member's button or form names, when it is one of `space_id`'s rounds.
+
+        Otherwise NotFound with one message, whether the id names another space's round, nothing,
+        or nothing SQLite could hold: the refusal tells nothing about other spaces."""
+        rnd = await self.rounds.get(round_id) if names_a_row(round_id) else None
+        if rnd is None or rnd.space_id != space_id:
+            raise NotFound(ROUND_NOT_HERE)
+        return rnd
 
     async def named_answers(self, rnd: Round) -> list[tuple[Answer, str]]:
         answers = await self.rounds.answers(rnd.id)

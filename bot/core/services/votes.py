@@ -6,9 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import scoring
-from bot.core.errors import InvalidInput, NotFound, RoundClosed, SelfVote, WrongSpace
+from bot.core.errors import InvalidInput, NotFound, RoundClosed, SelfVote
+from bot.core.ids import names_a_row
 from bot.core.models import MAX_CRITERION_POINTS, Answer, Round, Vote
 from bot.core.ports import Clock, RoundStore, SpaceStore
+
+ANSWER_NOT_HERE = (
+    "That answer isn't one you can rate on this server: its author may have withdrawn it, or the form "
+    "came from somewhere else. Press Vote on this server's grill post to pick an answer."
+)
+NOT_AN_ANSWER = "That message isn't an answer: a member's first message in the thread is their answer."
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,16 +32,17 @@ class VoteService:
         self.rounds = rounds
         self.clock = clock
 
-    async def votable(self, space_id: str, answer_id: int, voter_id: str) -> tuple[Round, Answer]:
-        """The round and answer, when `voter_id` may vote on it now; a DomainError saying why not otherwise."""
-        answer = await self.rounds.answer(answer_id)
-        if answer is None:
-            raise NotFound("That answer no longer exists: its author withdrew it.")
-        rnd = await self.rounds.get(answer.round_id)
-        if rnd is None:
-            raise NotFound("That round no longer exists.")
-        if rnd.space_id != space_id:
-            raise WrongSpace("That answer belongs to another server's round.")
+    async def votable(
+        self, space_id: str, answer_id: int, voter_id: str, round_id: int | None = None
+    ) -> tuple[Round, Answer]:
+        """The round and answer, when `voter_id` may vote on it now; a DomainError saying why not otherwise.
+
+        An answer of another space (or of another round than `round_id`, when given) is refused
+        exactly like one that does not exist, so the refusal tells nothing about other spaces."""
+        answer = await self.rounds.answer(answer_id) if names_a_row(answer_id) else None
+        rnd = await self.rounds.get(answer.round_id) if answer else None
+        if answer is None or rnd is None or rnd.space_id != space_id or round_id not in (None, rnd.id):
+            raise NotFound(ANSWER_NOT_HERE)
         if answer.member_id == voter_id:
             raise SelfVote("You can't rate your own answer. Rate someone else's: reviewing is practice too.")
         now = self.clock.now()
@@ -44,11 +52,25 @@ class VoteService:
             raise InvalidInput("Voting opens when the answers are revealed, after the answer window ends.")
         return rnd, answer
 
+    async def answer_on_message(self, space_id: str, round_id: int, message_ref: str) -> Answer:
+        """The answer a message shows, when it is one of `round_id`'s in `space_id` ("Rate answer")."""
+        answer = await self.rounds.answer_by_message(message_ref)
+        rnd = await self.rounds.get(answer.round_id) if answer and answer.round_id == round_id else None
+        if answer is None or rnd is None or rnd.space_id != space_id:
+            raise InvalidInput(NOT_AN_ANSWER)
+        return answer
+
     async def cast(
-        self, space_id: str, answer_id: int, voter_id: str, voter_name: str, scores: Mapping[str, int]
+        self,
+        space_id: str,
+        answer_id: int,
+        voter_id: str,
+        voter_name: str,
+        scores: Mapping[str, int],
+        round_id: int | None = None,
     ) -> VoteReceipt:
         """Record or replace a vote. Every rubric criterion must be scored 0, 1 or 2."""
-        rnd, answer = await self.votable(space_id, answer_id, voter_id)
+        rnd, answer = await self.votable(space_id, answer_id, voter_id, round_id)
         expected = [c.id for c in rnd.question.criteria]
         missing = [c.label for c in rnd.question.criteria if c.id not in scores]
         unknown = sorted(set(scores) - set(expected))
