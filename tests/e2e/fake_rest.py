@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -98,6 +99,16 @@ class RateLimitRule:
         return self.route in (route, concrete)
 
 
+@dataclass(eq=False)
+class FaultRule:
+    route: str
+    status: int
+    times: int
+
+    def matches(self, route: str, concrete: str) -> bool:
+        return self.route in (route, concrete)
+
+
 Handler = Callable[[Call], Awaitable[Any]]
 
 
@@ -106,6 +117,9 @@ class Rest:
         self.state = state
         self.requests: list[RecordedRequest] = []
         self._rules: list[RateLimitRule] = []
+        self._faults: list[FaultRule] = []
+        self._window: float | None = None  # requests per second of a rolling-window global limit
+        self._recent: deque[float] = deque()
         self._routes: list[tuple[str, str, Handler, bool]] = []
 
     def route(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
@@ -129,6 +143,16 @@ class Rest:
         """
         self._rules.append(RateLimitRule(route, times, retry_after, scope or ("global" if route is None else "user")))
 
+    def fail(self, route: str, *, status: int = 500, times: int = 1) -> None:
+        """Answer the next `times` matching requests with `status` (a 5xx outage), doing nothing."""
+        self._faults.append(FaultRule(route, status, times))
+
+    def global_window(self, per_second: float | None) -> None:
+        """A strict global limit: a request when `per_second` were answered in the last second gets a
+        global 429 (None lifts it). Interaction routes are exempt, as on Discord."""
+        self._window = per_second
+        self._recent.clear()
+
     def calls(self, route: str | None = None, *, status: int | None = None) -> list[RecordedRequest]:
         """Recorded requests, optionally only those of one route template and/or one status."""
         return [
@@ -147,9 +171,13 @@ class Rest:
             try:
                 if auth and request.headers.get("Authorization") != f"Bot {self.state.token}":
                     raise ApiError(401, 0, "401: Unauthorized")
-                limited = self._take_limit(route, f"{request.method} {record.path}", exempt_from_global=not auth)
+                concrete = f"{request.method} {record.path}"
+                limited = self._take_limit(route, concrete, exempt_from_global=not auth)
+                fault = self._take_fault(route, concrete)
                 if limited is not None:
                     response = limited
+                elif fault is not None:
+                    response = json_response({"message": f"{fault}: Server Error", "code": 0}, fault)
                 else:
                     call = Call(dict(request.match_info), record.query, record.json, record.files)
                     result = await handler(call)
@@ -181,7 +209,29 @@ class Rest:
         self.requests.append(record)
         return record
 
+    def _take_fault(self, route: str, concrete: str) -> int | None:
+        rule = next((r for r in self._faults if r.matches(route, concrete)), None)
+        if rule is None:
+            return None
+        rule.times -= 1
+        if rule.times <= 0:
+            self._faults.remove(rule)
+        return rule.status
+
+    def _over_window(self, exempt_from_global: bool) -> bool:
+        if self._window is None or exempt_from_global:
+            return False
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self._window:
+            return True
+        self._recent.append(now)
+        return False
+
     def _take_limit(self, route: str, concrete: str, *, exempt_from_global: bool) -> web.Response | None:
+        if self._over_window(exempt_from_global):
+            return _too_many_requests(route, RateLimitRule(None, 1, 1.0, "global"))
         rule = next((r for r in self._rules if r.matches(route, concrete, exempt_from_global)), None)
         if rule is None:
             return None
