@@ -57,7 +57,9 @@ class DiscordPublisher:
         qtype = self.bot.services.bank.types.get(rnd.question.type)
         await self.limiter.acquire()
         message = await channel.send(
-            embed=render.round_embed(rnd, qtype), view=round_view(rnd.id, rnd.blind), allowed_mentions=NO_MENTIONS
+            embed=render.round_embed(rnd, qtype),
+            view=round_view(rnd.id, rnd.blind, self._hint_for(rnd.question.id)),
+            allowed_mentions=NO_MENTIONS,
         )
         try:
             thread = await self._open_thread(message, rnd)
@@ -69,6 +71,10 @@ class DiscordPublisher:
             ) from error
         self.bot.round_cache.remember(replace(rnd, thread_ref=str(thread.id)))
         return str(message.id), str(thread.id)
+
+    def _hint_for(self, question_id: str) -> str | None:
+        question = self.bot.services.bank.questions.get(question_id)
+        return question_id if question is not None and question.hint else None
 
     async def find_post(self, rnd: Round) -> tuple[str, str | None] | None:
         """Look for the round's post (the bot's message carrying its Vote button) since it opened."""

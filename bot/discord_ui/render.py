@@ -18,12 +18,14 @@ from bot.core.models import (
     Board,
     BoardView,
     GuildSettings,
+    KeyPoint,
     Question,
     QuestionSnapshot,
     QuestionType,
     Round,
     RoundResults,
     RoundState,
+    key_points_in_order,
 )
 from bot.core.schedule import format_weekdays
 
@@ -78,15 +80,33 @@ def question_embed(heading: str, question: Question | QuestionSnapshot, qtype: Q
     return embed
 
 
-def key_points_embed(key_points: Sequence[str], follow_ups: Sequence[str]) -> discord.Embed:
-    """The reference outline, and the follow-ups that go one level deeper."""
+def key_point_lines(key_points: Sequence[KeyPoint]) -> list[str]:
+    """Must-haves numbered first, then the bonus points marked; a point's criterion in brackets."""
+    lines, number = [], 0
+    for point in key_points_in_order(tuple(key_points)):
+        tag = f" [{point.criterion}]" if point.criterion else ""
+        if point.bonus:
+            lines.append(f"☆ *bonus:* {point.text}{tag}")
+        else:
+            number += 1
+            lines.append(f"{number}. {point.text}{tag}")
+    return lines
+
+
+def key_points_embed(key_points: Sequence[KeyPoint], follow_ups: Sequence[str], long_form: str = "") -> discord.Embed:
+    """The reference outline (must-haves, then bonus points), the follow-ups one level deeper, and
+    the topical question this rapid one is the short form of."""
     embed = discord.Embed(
         title="Key points",
-        description=clip("\n".join(f"{i}. {p}" for i, p in enumerate(key_points, 1)), DESCRIPTION_MAX),
+        description=clip("\n".join(key_point_lines(key_points)), DESCRIPTION_MAX),
         colour=COLOUR,
     )
     for follow_up in follow_ups:
         embed.add_field(name="Go one level deeper", value=clip(follow_up, FIELD_MAX), inline=False)
+    if long_form:
+        embed.add_field(
+            name=f"Long form: {long_form}", value=f"Drill it in full: `/drill` then look for `{long_form}`."
+        )
     return embed
 
 
@@ -140,7 +160,8 @@ def results_messages(results: RoundResults) -> list[discord.Embed]:
         )
         for chunk in _chunks(lines, DESCRIPTION_MAX - 100)
     ]
-    key = key_points_embed(rnd.question.key_points, rnd.question.follow_ups[:1])  # the first follow-up: a teaser
+    # The first follow-up only, as a teaser.
+    key = key_points_embed(rnd.question.key_points, rnd.question.follow_ups[:1], rnd.question.long_form)
     key.set_footer(text="Scores: mean rubric share per voter, shrunk toward the server's average with a 3-vote prior.")
     return [*embeds, key]
 
@@ -246,9 +267,12 @@ def settings_embed(settings: GuildSettings, next_post: datetime | None) -> disco
 
 
 def framework_embed(qtype: QuestionType) -> discord.Embed:
-    embed = discord.Embed(title=f"{qtype.name}: the answer framework", description=qtype.answer_shape, colour=COLOUR)
-    criteria = "\n".join(f"**{c.label}** — {c.description}" for c in qtype.criteria)
-    embed.add_field(name="Rubric (0 missing · 1 partial · 2 strong)", value=clip(criteria, FIELD_MAX), inline=False)
+    """The answer shape, then one field per criterion with its anchors (what earns a 0, 1 or 2)."""
+    shape = f"{qtype.answer_shape}\n\nEach criterion scores 0 (missing), 1 (partial) or 2 (strong):"
+    embed = discord.Embed(title=f"{qtype.name}: the answer framework", description=shape, colour=COLOUR)
+    for c in qtype.criteria:
+        lines = [c.description, *(f"`{score}` {anchor}" for score, anchor in enumerate(c.anchors))]
+        embed.add_field(name=clip(c.label, TITLE_MAX), value=clip("\n".join(lines), FIELD_MAX), inline=False)
     embed.add_field(
         name="Common failure modes", value=clip("\n".join(f"• {m}" for m in qtype.failure_modes), FIELD_MAX)
     )

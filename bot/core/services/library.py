@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.core.content import Bank, Pack, Problem, parse_pack
+from bot.core.content import Bank, Pack, Problem, long_form_problems, parse_pack, refuse_broken_long_forms
 from bot.core.errors import InvalidInput
 from bot.core.models import TYPE_IDS, StoredPack
 from bot.core.ports import Clock, PackStore
@@ -54,7 +54,11 @@ class LibraryService:
                 continue
             self.bank.add_pack(pack)
             loaded += 1
-        return loaded
+        packs, seen = len(self.bank.packs), len(self.bank.problems)
+        refuse_broken_long_forms(self.bank)  # once all are in: a server's pack may name another of its packs
+        for problem in self.bank.problems[seen:]:
+            log.warning("an imported pack no longer loads: %s", problem)
+        return loaded - (packs - len(self.bank.packs))
 
     async def import_pack(self, space_id: str, member_id: str, filename: str, data: bytes) -> ImportReceipt:
         pack, problems = self._validate(space_id, filename, data)
@@ -83,4 +87,9 @@ class LibraryService:
             for qid, q in self.bank.questions.items()
             if qid not in replacing
         }
-        return parse_pack(data, filename, self.bank.types, taken, space_id)
+        pack, problems = parse_pack(data, filename, self.bank.types, taken, space_id)
+        if pack is None:
+            return None, problems
+        others = {qid: q for qid, q in self.bank.questions.items() if qid not in replacing}
+        problems = long_form_problems(pack, others)
+        return (None, problems) if problems else (pack, [])
