@@ -48,7 +48,7 @@ class LibraryService:
         """At start: add every stored pack to the bank; a pack that no longer validates is skipped."""
         loaded = 0
         for stored in await self.store.all():
-            pack, problems = self._validate(stored.space_id, stored.filename, stored.source)
+            pack, problems = self._validate(stored.space_id, stored.filename, stored.source, long_forms=False)
             if pack is None:
                 log.warning("imported pack %s of %s no longer loads: %s", stored.pack_id, stored.space_id, problems)
                 continue
@@ -72,7 +72,9 @@ class LibraryService:
         per_type = Counter(q.type for q in pack.questions)
         return ImportReceipt(pack, replaced, {t: per_type[t] for t in TYPE_IDS if per_type[t]})
 
-    def _validate(self, space_id: str, filename: str, data: bytes) -> tuple[Pack | None, list[Problem]]:
+    def _validate(
+        self, space_id: str, filename: str, data: bytes, *, long_forms: bool = True
+    ) -> tuple[Pack | None, list[Problem]]:
         """Validate an upload; its question ids must be new, except those of the pack it replaces.
 
         The first pass learns the pack id (so which pack would be replaced), the second checks ids.
@@ -88,8 +90,8 @@ class LibraryService:
             if qid not in replacing
         }
         pack, problems = parse_pack(data, filename, self.bank.types, taken, space_id)
-        if pack is None:
-            return None, problems
+        if pack is None or not long_forms:
+            return pack, problems
         others = {qid: q for qid, q in self.bank.questions.items() if qid not in replacing}
         problems = long_form_problems(pack, others)
         return (None, problems) if problems else (pack, [])
