@@ -8,8 +8,20 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.core.content import Bank, ContentError, Problem, add_pack_file, coverage_table, load_frameworks, pack_files
-from bot.core.models import TYPE_IDS
+from bot.core.content import (
+    Bank,
+    ContentError,
+    Problem,
+    add_pack_file,
+    area_table,
+    coverage_table,
+    load_areas,
+    load_bank,
+    load_frameworks,
+    pack_files,
+    refuse_broken_long_forms,
+)
+from bot.core.models import TYPE_IDS, Question
 from bot.log import setup_logging
 from bot.settings import Settings, load_settings
 
@@ -71,6 +83,11 @@ def check_content(settings: Settings, paths: list[Path]) -> int:
         return 1
     for path in targets:
         add_pack_file(bank, path)
+    # A pack checked on its own may name a shipped question as its long form.
+    shipped = {} if not paths else _shipped_questions(settings)
+    refuse_broken_long_forms(bank, shipped)
+    areas, area_problems = load_areas(settings.content_dir / "areas.yaml")
+    bank.problems.extend(area_problems)
     if bank.problems:
         _print_problems(bank.problems)
         print(
@@ -78,8 +95,18 @@ def check_content(settings: Settings, paths: list[Path]) -> int:
         )
         return 1
     print(coverage_table(bank))
+    if areas:
+        print()
+        print(area_table(bank, areas))
     print(f"\nOK: {len(bank.questions)} questions in {len(bank.packs)} pack(s).")
     return 0
+
+
+def _shipped_questions(settings: Settings) -> dict[str, Question]:
+    try:
+        return dict(load_bank(settings.content_dir).questions)
+    except ContentError:
+        return {}
 
 
 def _print_problems(problems: list[Problem]) -> None:

@@ -18,6 +18,7 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.charts import render_stats_chart_async
+from bot.core.content import Bank
 from bot.core.errors import NotFound
 from bot.core.ids import row_id
 from bot.core.models import TYPE_IDS, Question
@@ -26,7 +27,7 @@ from bot.discord_ui.client import GrillBot
 from bot.discord_ui.errors import deferred, report
 from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
 from bot.discord_ui.refs import member_ref, space_ref
-from bot.discord_ui.voting import ID, caller_space, grill_bot
+from bot.discord_ui.voting import ID, HintButton, caller_space, grill_bot
 
 TYPE_CHOICES: list[app_commands.Choice[str]] = [
     app_commands.Choice(name=render.type_name(t), value=t) for t in TYPE_IDS
@@ -169,6 +170,15 @@ class ClassifyButton(ui.DynamicItem[ui.Button], template=f"gb:cls:(?P<qid>{ID}):
         )
 
 
+def drill_message(question: Question, bank: Bank) -> dict[str, Any]:
+    """The private drill question: its embed, an Answer button, and a Hint button when it has a hint."""
+    view = ui.View(timeout=None)
+    view.add_item(DrillAnswerButton(question.id))
+    if question.hint:
+        view.add_item(HintButton(question.id))
+    return {"embed": render.question_embed("Drill", question, bank.types.get(question.type)), "view": view}
+
+
 def classify_view(question_id: str) -> ui.View:
     view = ui.View(timeout=None)
     for type_id in TYPE_IDS:
@@ -184,7 +194,7 @@ async def submit_drill_answer(interaction: discord.Interaction, match: re.Match[
         caller_space(interaction), member_ref(interaction.user.id), match["qid"], str(values.get("answer") or "")
     )
     question = services.bank.questions[drill.question_id]
-    embeds, more = render.drill_feedback(drill.answer, question.key_points, question.follow_ups)
+    embeds, more = render.drill_feedback(drill.answer, question.key_points, question.follow_ups, question.long_form)
     view = ui.View(timeout=None)
     view.add_item(SelfScoreButton(drill.id, question.id))
     view.add_item(ShareButton(drill.id))
@@ -225,7 +235,12 @@ class Drills(commands.Cog):
 
     @app_commands.command(name="drill", description="A private practice question; weak ones come back sooner")
     @app_commands.guild_only()
-    @app_commands.describe(type="Question type", topic="A topic from the bank", difficulty="1 easy, 2 medium, 3 hard")
+    @app_commands.describe(
+        type="Question type",
+        topic="A topic from the bank",
+        difficulty="1 easy, 2 medium, 3 hard",
+        question="A question id, such as a long form named in results (the other filters are ignored)",
+    )
     @app_commands.choices(type=TYPE_CHOICES)
     async def drill(
         self,
@@ -233,20 +248,19 @@ class Drills(commands.Cog):
         type: app_commands.Choice[str] | None = None,
         topic: str | None = None,
         difficulty: app_commands.Range[int, 1, 3] | None = None,
+        question: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.guild_id is not None
-        question = await self.bot.services.drills.next_drill(
-            space_ref(interaction.guild_id),
-            member_ref(interaction.user.id),
-            type.value if type else None,
-            topic,
-            difficulty,
-        )
-        view = ui.View(timeout=None)
-        view.add_item(DrillAnswerButton(question.id))
-        embed = render.question_embed("Drill", question, self.bot.services.bank.types.get(question.type))
-        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+        space = space_ref(interaction.guild_id)
+        drills = self.bot.services.drills
+        if question:
+            chosen = drills.question(space, question)
+        else:
+            chosen = await drills.next_drill(
+                space, member_ref(interaction.user.id), type.value if type else None, topic, difficulty
+            )
+        await interaction.followup.send(**drill_message(chosen, self.bot.services.bank), ephemeral=True)
 
     @drill.autocomplete("topic")
     async def topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.models import TYPE_IDS, Criterion, Question, QuestionType
+from bot.core.models import SCORE_NAMES, TYPE_IDS, Criterion, KeyPoint, Question, QuestionType
 
 MAX_PACK_BYTES = 1024 * 1024
 MAX_PACK_QUESTIONS = 2000
@@ -29,12 +29,17 @@ MAX_ID_CHARS = 64
 # Discord shows a criterion as a modal Label: label <= 45 and description <= 100 characters.
 MAX_CRITERION_LABEL = 45
 MAX_CRITERION_DESCRIPTION = 100
+# An anchor is shown as the description of its 0/1/2 option in the vote form: <= 100 characters.
+MAX_ANCHOR = 100
 
 PACK_KEYS = {"pack", "title", "questions"}
 QUESTION_REQUIRED = ("id", "type", "prompt", "key_points", "topics", "difficulty")
-QUESTION_OPTIONAL = ("also_types", "follow_ups", "bridges", "rubric", "hint", "source")
+QUESTION_OPTIONAL = ("also_types", "follow_ups", "bridges", "rubric", "hint", "long_form", "source")
 TYPE_KEYS = {"name", "answer_shape", "criteria", "failure_modes"}
 CRITERION_KEYS = {"id", "label", "description"}
+CRITERION_OPTIONAL = {"anchors", "replaces"}
+KEY_POINT_KEYS = {"text", "bonus", "criterion"}
+AREA_KEYS = {"id", "title", "minimum"}
 
 # libyaml's parser when PyYAML was built with it (the wheels are): same safe schema, several times faster.
 FastSafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -65,6 +70,7 @@ class Pack:
     path: str
     questions: tuple[Question, ...]
     space_id: str | None = None  # set for a pack a server imported
+    lines: dict[str, int] = field(default_factory=dict)  # question id -> line of its `long_form`
 
     @property
     def key(self) -> str:
@@ -117,6 +123,15 @@ class Bank:
             and (topic is None or topic in q.topics)
             and (difficulty is None or q.difficulty == difficulty)
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A part of the field the bank should cover: a question belongs when its topics hold `id`."""
+
+    id: str
+    title: str
+    minimum: int
 
 
 # --- YAML reading --------------------------------------------------------------------------
@@ -287,20 +302,61 @@ def _question_type(reader: _Reader, type_id: str, node: yaml.Node) -> QuestionTy
     if not isinstance(criteria_node, yaml.SequenceNode) or not 3 <= len(criteria_node.value) <= 5:
         reader.problem(criteria_node, f"'criteria' of type '{type_id}' must be a list of 3 to 5 items")
         return None
+    replaced: dict[str, str] = {}
+    retired_nodes: list[tuple[yaml.Node, str]] = []
     for item in criteria_node.value:
-        crit = reader.mapping(item, "a criterion", CRITERION_KEYS, CRITERION_KEYS)
-        if crit is None or set(crit) != CRITERION_KEYS:
+        crit = reader.mapping(item, "a criterion", CRITERION_KEYS | CRITERION_OPTIONAL, CRITERION_KEYS)
+        if crit is None or not set(crit) >= CRITERION_KEYS:
             continue
         cid = reader.ident(crit["id"], "id", TAG_PATTERN)
         label = reader.text(crit["label"], "label", MAX_CRITERION_LABEL)
         description = reader.text(crit["description"], "description", MAX_CRITERION_DESCRIPTION)
+        anchors = _anchors(reader, crit["anchors"]) if "anchors" in crit else ()
+        if "replaces" in crit:
+            for old_id in reader.texts(crit["replaces"], "replaces", 1, 10, ids=True) or []:
+                if old_id in replaced:
+                    reader.problem(crit["replaces"], f"retired criterion '{old_id}' is replaced twice in '{type_id}'")
+                elif cid:
+                    replaced[old_id] = cid
+                    retired_nodes.append((crit["replaces"], old_id))
         if cid and any(c.id == cid for c in criteria):
             reader.problem(crit["id"], f"criterion id '{cid}' appears twice in type '{type_id}'")
-        elif cid and label and description:
-            criteria.append(Criterion(cid, label, description))
-    if not (name and shape and failure_modes) or len(criteria) != len(criteria_node.value):
+        elif cid and label and description and anchors is not None:
+            criteria.append(Criterion(cid, label, description, anchors))
+    clashes = [(where, old_id) for where, old_id in retired_nodes if any(c.id == old_id for c in criteria)]
+    for where, old_id in clashes:
+        reader.problem(where, f"'{old_id}' is a current criterion of '{type_id}'; only retired ids can be replaced")
+    if not (name and shape and failure_modes) or len(criteria) != len(criteria_node.value) or clashes:
         return None
-    return QuestionType(type_id, name, shape, tuple(criteria), tuple(failure_modes))
+    return QuestionType(type_id, name, shape, tuple(criteria), tuple(failure_modes), replaced)
+
+
+def _anchors(reader: _Reader, node: yaml.Node) -> tuple[str, ...] | None:
+    """`anchors: {0: "...", 1: "...", 2: "..."}`: what earns each score, one line each."""
+    if not isinstance(node, yaml.MappingNode):
+        reader.problem(node, "'anchors' must be a mapping of 0, 1 and 2 to one line each")
+        return None
+    found: dict[int, str] = {}
+    ok = True
+    for key_node, value_node in node.value:
+        key = reader.value(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+        if type(key) is not int or key not in (0, 1, 2):
+            reader.problem(key_node, f"'anchors' keys are the scores 0, 1 and 2 (found {key!r})")
+            ok = False
+        elif key in found:
+            reader.problem(key_node, f"anchor {key} appears twice")
+            ok = False
+        else:
+            text = reader.text(value_node, f"anchors {key}", MAX_ANCHOR)
+            if text is None:
+                ok = False
+            else:
+                found[key] = text
+    missing = [str(k) for k in range(len(SCORE_NAMES)) if k not in found]
+    if ok and missing:
+        reader.problem(node, f"'anchors' needs one line for each of 0, 1 and 2 (missing: {', '.join(missing)})")
+        ok = False
+    return tuple(found[k] for k in range(len(SCORE_NAMES))) if ok else None
 
 
 # --- packs ---------------------------------------------------------------------------------
@@ -353,6 +409,7 @@ def _pack(
         return None, reader.problems
     seen: dict[str, str] = {}
     questions = []
+    lines: dict[str, int] = {}
     for item in items.value:
         question = _question(reader, item, pack_id or "", types, space_id)
         if question is None:
@@ -363,9 +420,44 @@ def _pack(
             continue
         seen[question.id] = f"{name}:{_line(item)}"
         questions.append(question)
+        if question.long_form:
+            lines[question.id] = next(_line(v) for k, v in item.value if getattr(k, "value", None) == "long_form")
     if reader.problems or not pack_id or not title:
         return None, sorted(reader.problems, key=lambda p: p.line)
-    return Pack(pack_id, title, name, tuple(questions), space_id), []
+    return Pack(pack_id, title, name, tuple(questions), space_id, lines), []
+
+
+def long_form_problems(pack: Pack, questions: Mapping[str, Question]) -> list[Problem]:
+    """`long_form` must name another question, in `questions` or this pack, seen wherever this pack
+    is seen: a shipped question, or one of the same server's packs. Checked once packs are loaded."""
+    own = {q.id: q for q in pack.questions}
+    problems = []
+    for question in pack.questions:
+        if not question.long_form:
+            continue
+        target = own.get(question.long_form) or questions.get(question.long_form)
+        if target is None or not target.visible_in(pack.space_id):
+            where = "this server's packs or the shipped ones" if pack.space_id else "the shipped packs"
+            problems.append(
+                Problem(
+                    pack.path,
+                    pack.lines.get(question.id, 1),
+                    f"'long_form' of '{question.id}' names '{question.long_form}', which is not a question in {where}",
+                )
+            )
+    return problems
+
+
+def refuse_broken_long_forms(bank: Bank, also: Mapping[str, Question] | None = None) -> None:
+    """Refuse packs whose `long_form` points nowhere (in the bank or `also`), until all resolve."""
+    while True:
+        known = {**(also or {}), **bank.questions}
+        broken = [(key, found) for key, pack in bank.packs.items() if (found := long_form_problems(pack, known))]
+        if not broken:
+            return
+        for key, found in broken:
+            bank.problems.extend(found)
+            bank.remove_pack(key)
 
 
 def _question(
@@ -390,7 +482,6 @@ def _question(
         if type(difficulty) is not int or difficulty not in (1, 2, 3):
             reader.problem(given, "'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)")
     prompt = reader.text(fields["prompt"], "prompt", MAX_PROMPT_CHARS) if "prompt" in fields else None
-    key_points = reader.texts(fields["key_points"], "key_points", 2, 8) if "key_points" in fields else None
     topics = reader.texts(fields["topics"], "topics", 1, 10, ids=True) if "topics" in fields else None
     optional = {
         key: reader.texts(fields[key], key, 0, limit, ids=ids)
@@ -402,15 +493,17 @@ def _question(
             reader.problem(fields["also_types"], f"unknown question type '{also}' in 'also_types'")
     rubric: list[str] = []
     if "rubric" in fields:
-        rubric = reader.texts(fields["rubric"], "rubric", 1, 5, ids=True) or []
-        for criterion_id in rubric:
-            if qtype is not None and qtype.criterion(criterion_id) is None:
-                known = ", ".join(c.id for c in qtype.criteria)
-                reader.problem(
-                    fields["rubric"],
-                    f"unknown criterion '{criterion_id}' for type '{type_id}' (one of: {known})",
-                )
+        for criterion_id in reader.texts(fields["rubric"], "rubric", 1, 5, ids=True) or []:
+            criterion = _criterion_of(reader, fields["rubric"], qtype, criterion_id)
+            if criterion is not None and criterion.id not in rubric:  # a retired id maps to its replacement
+                rubric.append(criterion.id)
+    key_points = _key_points(reader, fields["key_points"], qtype, rubric) if "key_points" in fields else None
     hint = reader.text(fields["hint"], "hint", MAX_PROMPT_CHARS) if "hint" in fields else ""
+    long_form = reader.ident(fields["long_form"], "long_form") if "long_form" in fields else ""
+    if long_form and long_form == qid:
+        reader.problem(
+            fields["long_form"], f"'long_form' names the question itself ('{qid}'); name its topical question"
+        )
     source = reader.text(fields["source"], "source") if "source" in fields else ""
     if len(reader.problems) > before:
         return None
@@ -428,9 +521,77 @@ def _question(
         bridges=tuple(optional.get("bridges") or ()),
         rubric=tuple(rubric),
         hint=hint or "",
+        long_form=long_form or "",
         source=source or "",
         space_id=space_id,
     )
+
+
+def _criterion_of(reader: _Reader, node: yaml.Node, qtype: QuestionType | None, criterion_id: str) -> Criterion | None:
+    """The type's criterion with this id (or the one that replaced it); a problem when there is none."""
+    if qtype is None:
+        return None
+    criterion = qtype.criterion(criterion_id)
+    if criterion is None:
+        known = ", ".join(c.id for c in qtype.criteria)
+        reader.problem(node, f"unknown criterion '{criterion_id}' for type '{qtype.id}' (one of: {known})")
+    return criterion
+
+
+def _key_points(
+    reader: _Reader, node: yaml.Node, qtype: QuestionType | None, rubric: list[str]
+) -> list[KeyPoint] | None:
+    """2 to 8 points, each a plain string (a must-have) or `{text, bonus, criterion}`."""
+    if not isinstance(node, yaml.SequenceNode):
+        reader.problem(node, "'key_points' must be a list")
+        return None
+    if not 2 <= len(node.value) <= 8:
+        reader.problem(node, f"'key_points' must have 2 to 8 items (has {len(node.value)})")
+        return None
+    points: list[KeyPoint] = []
+    ok = True
+    for item in node.value:
+        point = _key_point(reader, item, qtype, rubric)
+        if point is None:
+            ok = False
+        else:
+            points.append(point)
+    if ok and all(p.bonus for p in points):
+        reader.problem(node, "every key point is a bonus: mark at least one as a must-have (bonus: false)")
+        return None
+    return points if ok else None
+
+
+def _key_point(reader: _Reader, node: yaml.Node, qtype: QuestionType | None, rubric: list[str]) -> KeyPoint | None:
+    if not isinstance(node, yaml.MappingNode):
+        text = reader.text(node, "key_points")
+        return KeyPoint(text) if text else None
+    before = len(reader.problems)
+    fields = reader.mapping(node, "a key point", KEY_POINT_KEYS, ("text",))
+    if fields is None or "text" not in fields:
+        return None
+    text = reader.text(fields["text"], "text")
+    bonus = False
+    if "bonus" in fields:
+        value = reader.value(fields["bonus"]) if isinstance(fields["bonus"], yaml.ScalarNode) else None
+        if type(value) is not bool:
+            reader.problem(fields["bonus"], "'bonus' must be true or false")
+        else:
+            bonus = value
+    criterion_id: str | None = None
+    if "criterion" in fields:
+        given = reader.ident(fields["criterion"], "criterion", TAG_PATTERN)
+        criterion = _criterion_of(reader, fields["criterion"], qtype, given) if given else None
+        if criterion is not None and rubric and criterion.id not in rubric:
+            reader.problem(
+                fields["criterion"],
+                f"criterion '{criterion.id}' is not in this question's rubric ({', '.join(rubric)})",
+            )
+        elif criterion is not None:
+            criterion_id = criterion.id
+    if len(reader.problems) > before or not text:
+        return None
+    return KeyPoint(text, bonus, criterion_id)
 
 
 def pack_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -451,6 +612,7 @@ def load_bank(content_dir: Path, extra_packs: Iterable[Path] = ()) -> Bank:
     bank = Bank(types=load_frameworks(content_dir / "frameworks.yaml"))
     for path in pack_files([content_dir / "questions", *extra_packs]):
         add_pack_file(bank, path)
+    refuse_broken_long_forms(bank)
     return bank
 
 
@@ -487,3 +649,54 @@ def coverage_table(bank: Bank) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([fmt(headers), rule, *map(fmt, rows[:-1]), rule, fmt(rows[-1])])
+
+
+def load_areas(path: Path) -> tuple[list[Area], list[Problem]]:
+    """Read `areas.yaml`: `areas: [{id, title, minimum}]`. A missing file means no areas."""
+    name = str(path)
+    if not path.exists():
+        return [], []
+    node, problems = _read_yaml(path, name)
+    if node is None:
+        return [], problems
+    reader = _Reader(name)
+    top = reader.mapping(node, "the areas file", {"areas"}, ("areas",))
+    items = top.get("areas") if top else None
+    areas: list[Area] = []
+    if items is not None and not isinstance(items, yaml.SequenceNode):
+        reader.problem(items, "'areas' must be a list")
+    elif items is not None:
+        for item in items.value:
+            fields = reader.mapping(item, "an area", AREA_KEYS, AREA_KEYS)
+            if fields is None or set(fields) != AREA_KEYS:
+                continue
+            area_id = reader.ident(fields["id"], "id", TAG_PATTERN)
+            title = reader.text(fields["title"], "title")
+            minimum = reader.value(fields["minimum"]) if isinstance(fields["minimum"], yaml.ScalarNode) else None
+            if type(minimum) is not int or minimum < 0:
+                reader.problem(fields["minimum"], "'minimum' must be a whole number of questions, 0 or more")
+                continue
+            if area_id and any(a.id == area_id for a in areas):
+                reader.problem(fields["id"], f"area '{area_id}' appears twice")
+            elif area_id and title:
+                areas.append(Area(area_id, title, minimum))
+    return areas, reader.problems
+
+
+def area_table(bank: Bank, areas: Iterable[Area]) -> str:
+    """Questions per area (a question counts in every area its topics name), against the minimum."""
+    headers = ["area", "questions", "minimum", ""]
+    rows = []
+    for area in areas:
+        count = sum(area.id in q.topics for q in bank.questions.values())
+        rows.append([area.id, str(count), str(area.minimum), "below minimum" if count < area.minimum else ""])
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def fmt(row: list[str]) -> str:
+        cells = [c.ljust(w) if i in (0, 3) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * w for w in widths[:3])
+    below = sum(1 for r in rows if r[3])
+    summary = f"{below} of {len(rows)} area(s) below their minimum." if below else f"All {len(rows)} areas at minimum."
+    return "\n".join([fmt(headers), rule, *map(fmt, rows), "", summary])

@@ -17,11 +17,47 @@ TYPE_IDS: tuple[str, ...] = (
 MAX_CRITERION_POINTS = 2  # each rubric criterion scores 0 (missing), 1 (partial) or 2 (strong)
 
 
+SCORE_NAMES = ("missing", "partial", "strong")  # what 0, 1 and 2 mean when a criterion has no anchors
+
+
 @dataclass(frozen=True, slots=True)
 class Criterion:
     id: str
     label: str
     description: str
+    # One line per score 0, 1, 2 saying what earns it; () in frameworks written before anchors existed.
+    anchors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "anchors", tuple(self.anchors))  # a list from a stored snapshot
+
+    def anchor(self, score: int) -> str:
+        """What `score` means on this criterion: its anchor, else the generic missing/partial/strong."""
+        return self.anchors[score] if len(self.anchors) == len(SCORE_NAMES) else SCORE_NAMES[score]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    """One point of the reference outline. A plain string in a pack is a must-have with no criterion."""
+
+    text: str
+    bonus: bool = False  # False: a strong answer must make it; True: extra credit
+    criterion: str | None = None  # the rubric criterion this point evidences, if the author said
+
+    @classmethod
+    def of(cls, item: str | KeyPoint | dict[str, object]) -> KeyPoint:
+        """From a plain string (today's format and old snapshots), a KeyPoint, or its stored dict."""
+        if isinstance(item, KeyPoint):
+            return item
+        if isinstance(item, str):
+            return cls(item)
+        criterion = item.get("criterion")
+        return cls(str(item["text"]), bool(item.get("bonus", False)), str(criterion) if criterion else None)
+
+
+def key_points_in_order(points: tuple[KeyPoint, ...]) -> tuple[KeyPoint, ...]:
+    """Must-haves first, bonus points after, each group in the author's order."""
+    return tuple(p for p in points if not p.bonus) + tuple(p for p in points if p.bonus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +67,14 @@ class QuestionType:
     answer_shape: str
     criteria: tuple[Criterion, ...]
     failure_modes: tuple[str, ...]
+    # Retired criterion id -> the current id that took it over (a criterion's `replaces:`), so a
+    # pack written against an older rubric still loads and means the same thing.
+    replaced: dict[str, str] = field(default_factory=dict)
 
     def criterion(self, criterion_id: str) -> Criterion | None:
-        return next((c for c in self.criteria if c.id == criterion_id), None)
+        """The criterion with this id, or the one that replaced a retired id."""
+        wanted = self.replaced.get(criterion_id, criterion_id)
+        return next((c for c in self.criteria if c.id == wanted), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +85,18 @@ class Question:
     topics: tuple[str, ...]
     difficulty: int
     prompt: str
-    key_points: tuple[str, ...]
+    key_points: tuple[KeyPoint, ...]  # plain strings given here are read as must-have points
     also_types: tuple[str, ...] = ()
     follow_ups: tuple[str, ...] = ()
     bridges: tuple[str, ...] = ()
     rubric: tuple[str, ...] = ()
     hint: str = ""  # the scaffold of a strong answer, shown only on request; the prompt stays short
+    long_form: str = ""  # the id of the topical question this rapid question is the short form of
     source: str = ""
     space_id: str | None = None  # a pack a server imported is that server's; None: shipped, for everyone
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_points", tuple(KeyPoint.of(p) for p in self.key_points))
 
     def visible_in(self, space_id: str | None) -> bool:
         return self.space_id is None or self.space_id == space_id
@@ -137,9 +182,13 @@ class QuestionSnapshot:
     prompt: str
     topics: tuple[str, ...]
     difficulty: int
-    key_points: tuple[str, ...]
+    key_points: tuple[KeyPoint, ...]  # plain strings (rounds stored before key point marks) are must-haves
     follow_ups: tuple[str, ...]
-    criteria: tuple[Criterion, ...]
+    criteria: tuple[Criterion, ...]  # the rubric as posted: votes are checked and shown against it
+    long_form: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_points", tuple(KeyPoint.of(p) for p in self.key_points))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,14 @@ from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.limiter import RateLimiter
 from bot.discord_ui.modals import ModalRouter
 from bot.discord_ui.publisher import DiscordPublisher
-from bot.discord_ui.voting import ANSWER_FORM, DYNAMIC_ITEMS, RATING_FORM, submit_answer_form, submit_rating
+from bot.discord_ui.voting import (
+    ANSWER_FORM,
+    DYNAMIC_ITEMS,
+    QUESTION_ITEMS,
+    RATING_FORM,
+    submit_answer_form,
+    submit_rating,
+)
 from bot.jobs import GrillJobs
 from bot.settings import Settings
 from bot.storage.meta import MetaRepo
@@ -69,7 +76,7 @@ class GrillBot(commands.Bot):
         for problem in self.services.bank.problems:
             log.warning("content problem, pack refused: %s", problem)
         log.info("loaded %d questions from %d packs", len(self.services.bank.questions), len(self.services.bank.packs))
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, *QUESTION_ITEMS)
         self.modal_router.add(RATING_FORM, submit_rating)
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
         for rnd in await self.services.grill.due_rounds():

@@ -37,13 +37,23 @@ class StatelessModal(ui.Modal):
 def rubric_modal(
     custom_id: str, criteria: Sequence[Criterion], title: str = "Rate: 0 missing · 1 partial · 2 strong"
 ) -> ui.Modal:
-    """One labelled 0/1/2 choice per criterion; a rubric has at most 5, the most a modal holds."""
+    """One labelled 0/1/2 choice per criterion; a rubric has at most 5, the most a modal holds.
+
+    Each option carries the criterion's anchor for that score as its description (<= 100 chars),
+    so the voter sees what earns a 0, a 1 or a 2; a rubric posted before anchors shows none."""
     modal = StatelessModal(title, custom_id)
     for criterion in criteria:
         group: ui.RadioGroup[ui.Modal] = ui.RadioGroup(
             custom_id=criterion.id,
             required=True,
-            options=[discord.RadioGroupOption(label=label, value=value) for label, value in SCORE_OPTIONS],
+            options=[
+                discord.RadioGroupOption(
+                    label=label,
+                    value=value,
+                    description=criterion.anchors[int(value)][:100] if criterion.anchors else None,
+                )
+                for label, value in SCORE_OPTIONS
+            ],
         )
         modal.add_item(ui.Label(text=criterion.label[:45], description=criterion.description[:100], component=group))
     return modal

@@ -86,7 +86,9 @@ class DiscordPublisher:
         await self.limiter.acquire()
         with faults_in(settings.channel_ref):
             message = await channel.send(
-                embed=render.round_embed(rnd, qtype), view=round_view(rnd.id, rnd.blind), allowed_mentions=NO_MENTIONS
+                embed=render.round_embed(rnd, qtype),
+                view=round_view(rnd.id, rnd.blind, self._hint_for(rnd.question.id)),
+                allowed_mentions=NO_MENTIONS,
             )
         with faults_in(settings.channel_ref):
             try:
@@ -97,6 +99,10 @@ class DiscordPublisher:
                 raise
         self.bot.round_cache.remember(replace(rnd, thread_ref=str(thread.id)))
         return str(message.id), str(thread.id)
+
+    def _hint_for(self, question_id: str) -> str | None:
+        question = self.bot.services.bank.questions.get(question_id)
+        return question_id if question is not None and question.hint else None
 
     async def find_post(self, rnd: Round) -> tuple[str, str | None] | None:
         """Look for the round's post (the bot's message carrying its Vote button) since it opened."""

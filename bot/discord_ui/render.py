@@ -18,12 +18,14 @@ from bot.core.models import (
     Board,
     BoardView,
     GuildSettings,
+    KeyPoint,
     Question,
     QuestionSnapshot,
     QuestionType,
     Round,
     RoundResults,
     RoundState,
+    key_points_in_order,
 )
 from bot.core.schedule import format_weekdays
 
@@ -80,15 +82,31 @@ def question_embed(heading: str, question: Question | QuestionSnapshot, qtype: Q
     return embed
 
 
-def key_points_embed(key_points: Sequence[str], follow_ups: Sequence[str]) -> discord.Embed:
-    """The reference outline, and the follow-ups that go one level deeper."""
+def key_point_lines(key_points: Sequence[KeyPoint | str]) -> list[str]:
+    """Must-haves numbered first, then the bonus points marked; a point's criterion in brackets."""
+    lines, number = [], 0
+    for point in key_points_in_order(tuple(KeyPoint.of(p) for p in key_points)):
+        tag = f" [{point.criterion}]" if point.criterion else ""
+        if point.bonus:
+            lines.append(f"☆ *bonus:* {point.text}{tag}")
+        else:
+            number += 1
+            lines.append(f"{number}. {point.text}{tag}")
+    return lines
+
+
+def key_points_embed(key_points: Sequence[KeyPoint], follow_ups: Sequence[str], long_form: str = "") -> discord.Embed:
+    """The reference outline (must-haves, then bonus points), the follow-ups one level deeper, and
+    the topical question this rapid one is the short form of."""
     embed = discord.Embed(
         title="Key points",
-        description=clip("\n".join(f"{i}. {p}" for i, p in enumerate(key_points, 1)), DESCRIPTION_MAX),
+        description=clip("\n".join(key_point_lines(key_points)), DESCRIPTION_MAX),
         colour=COLOUR,
     )
     for follow_up in follow_ups:
         embed.add_field(name=DEEPER, value=clip(follow_up, FIELD_MAX), inline=False)
+    if long_form:
+        embed.add_field(name=f"Long form: {long_form}", value=f"Drill it in full: `/drill question:{long_form}`.")
     return embed
 
 
@@ -99,16 +117,25 @@ OVERFLOW_MESSAGES = 4  # key points that don't fit come back in at most this man
 
 
 def drill_feedback(
-    answer: str, key_points: Sequence[str], follow_ups: Sequence[str]
+    answer: str, key_points: Sequence[KeyPoint | str], follow_ups: Sequence[str], long_form: str = ""
 ) -> tuple[list[discord.Embed], list[str]]:
     """A drill answer beside the key points, in one message within Discord's limits (4,096 per
     description, 1,024 per field, 6,000 across the message); and the key points that did not fit,
     as extra messages. Whatever is cut is said so: the answer shows how much of it is shown (it is
     stored whole before this is rendered), the key points say the rest follows."""
     deeper = [clip(f, FIELD_MAX) for f in follow_ups]
-    fixed = len("Your answer") + len("Key points") + sum(len(DEEPER) + len(f) for f in deeper) + 2 * NOTE_ROOM
+    long_form_field = (
+        (f"Long form: {long_form}", f"Drill it in full: `/drill question:{long_form}`.") if long_form else None
+    )
+    fixed = (
+        len("Your answer")
+        + len("Key points")
+        + sum(len(DEEPER) + len(f) for f in deeper)
+        + sum(map(len, long_form_field or ()))
+        + 2 * NOTE_ROOM
+    )
     room = MESSAGE_EMBEDS_MAX - fixed
-    points = "\n".join(f"{i}. {p}" for i, p in enumerate(key_points, 1))
+    points = "\n".join(key_point_lines(key_points))
     shown_points = _head(points, min(DESCRIPTION_MAX - NOTE_ROOM, room - min(len(answer), ANSWER_FLOOR)))
     answer_room = room + NOTE_ROOM - len(shown_points)  # the answer needs no note when it fits whole
     if len(answer) <= min(DESCRIPTION_MAX, answer_room):
@@ -124,6 +151,8 @@ def drill_feedback(
     key = discord.Embed(title="Key points", description=shown_points, colour=COLOUR)
     for follow_up in deeper:
         key.add_field(name=DEEPER, value=follow_up, inline=False)
+    if long_form_field:
+        key.add_field(name=long_form_field[0], value=long_form_field[1], inline=False)
     rest = points[len(shown_points) :]
     extra = _pieces(rest, CONTENT_MAX - 50)
     if extra:
@@ -206,7 +235,8 @@ def results_messages(results: RoundResults) -> list[discord.Embed]:
         )
         for chunk in _chunks(lines, DESCRIPTION_MAX - 100)
     ]
-    key = key_points_embed(rnd.question.key_points, rnd.question.follow_ups[:1])  # the first follow-up: a teaser
+    # The first follow-up only, as a teaser.
+    key = key_points_embed(rnd.question.key_points, rnd.question.follow_ups[:1], rnd.question.long_form)
     key.set_footer(text="Scores: mean rubric share per voter, shrunk toward the server's average with a 3-vote prior.")
     return [*embeds, key]
 
@@ -318,9 +348,12 @@ def fault_warning(fault: str) -> str:
 
 
 def framework_embed(qtype: QuestionType) -> discord.Embed:
-    embed = discord.Embed(title=f"{qtype.name}: the answer framework", description=qtype.answer_shape, colour=COLOUR)
-    criteria = "\n".join(f"**{c.label}** — {c.description}" for c in qtype.criteria)
-    embed.add_field(name="Rubric (0 missing · 1 partial · 2 strong)", value=clip(criteria, FIELD_MAX), inline=False)
+    """The answer shape, then one field per criterion with its anchors (what earns a 0, 1 or 2)."""
+    shape = f"{qtype.answer_shape}\n\nEach criterion scores 0 (missing), 1 (partial) or 2 (strong):"
+    embed = discord.Embed(title=f"{qtype.name}: the answer framework", description=shape, colour=COLOUR)
+    for c in qtype.criteria:
+        lines = [c.description, *(f"`{score}` {anchor}" for score, anchor in enumerate(c.anchors))]
+        embed.add_field(name=clip(c.label, TITLE_MAX), value=clip("\n".join(lines), FIELD_MAX), inline=False)
     embed.add_field(
         name="Common failure modes", value=clip("\n".join(f"• {m}" for m in qtype.failure_modes), FIELD_MAX)
     )

@@ -47,12 +47,15 @@ def caller_space(interaction: discord.Interaction) -> str:
     return space_ref(interaction.guild_id) if interaction.guild_id is not None else ""
 
 
-def round_view(round_id: int, blind: bool) -> ui.View:
+def round_view(round_id: int, blind: bool, hint_for: str | None = None) -> ui.View:
+    """The post's buttons; `hint_for` is the id of the question when it has a hint to offer."""
     view = ui.View(timeout=None)
     if blind:
         view.add_item(AnswerButton(round_id))
         view.add_item(ReadAnswersButton(round_id))
     view.add_item(VoteButton(round_id))
+    if hint_for:
+        view.add_item(HintButton(hint_for))
     return view
 
 
@@ -191,6 +194,34 @@ class ReadAnswersButton(ui.DynamicItem[ui.Button], template=f"gb:peek:(?P<round_
         await interaction.followup.send(text, embeds=embeds, ephemeral=True)
 
 
+class HintButton(ui.DynamicItem[ui.Button], template=r"gb:hint:(?P<qid>[a-z0-9-]{1,64})"):
+    """The question's hint, privately, on request: on the daily post and on a drill question."""
+
+    def __init__(self, question_id: str) -> None:
+        super().__init__(
+            ui.Button(label="Hint", emoji="💡", style=discord.ButtonStyle.secondary, custom_id=f"gb:hint:{question_id}")
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> HintButton:
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Answered at once from the in-memory bank; a question of another server's pack is not shown."""
+        question = grill_bot(interaction).services.bank.questions.get(self.question_id)
+        space = space_ref(interaction.guild_id) if interaction.guild_id is not None else None
+        if question is None or space is None or not question.visible_in(space):
+            text = "That question is no longer in the bank, so its hint is gone."
+        elif not question.hint:
+            text = "This question has no hint: start from the type's answer shape on the post."
+        else:
+            text = render.clip(f"💡 Hint: {question.hint}", render.CONTENT_MAX)
+        await interaction.response.send_message(text, ephemeral=True)
+
+
 # --- form submissions (routed by custom_id, see modals.ModalRouter) ---------------------------
 
 
@@ -238,6 +269,7 @@ async def submit_answer_form(interaction: discord.Interaction, match: re.Match[s
     )
 
 
-DYNAMIC_ITEMS = (VoteButton, AnswerPicker, AnswerButton, ReadAnswersButton)
+DYNAMIC_ITEMS = (VoteButton, AnswerPicker, AnswerButton, ReadAnswersButton)  # keyed by round id
+QUESTION_ITEMS = (HintButton,)  # keyed by question id
 RATING_FORM = f"gb:(?P<kind>rate|ratemsg):(?P<round_id>{ID}):(?P<target>{ID})"
 ANSWER_FORM = f"gb:form:(?P<round_id>{ID})"

@@ -16,6 +16,12 @@ async def _rows(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]
     return [dict(r) for r in await (await conn.execute(sql, params)).fetchall()]
 
 
+def rubric_of(question_json: str) -> list[dict[str, str]]:
+    """The rubric a round was posted with (id and label per criterion), so the criterion ids in its
+    votes stay readable after frameworks.yaml renames or retires them."""
+    return [{"id": c["id"], "label": c["label"]} for c in json.loads(question_json)["criteria"]]
+
+
 class PrivacyRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -37,7 +43,8 @@ class PrivacyRepo:
                 ),
                 "votes_cast": await _rows(
                     conn,
-                    "SELECT r.local_date, r.question_id, v.scores_json AS scores, v.created_at, v.updated_at "
+                    "SELECT r.local_date, r.question_id, r.question_json AS rubric, v.scores_json AS scores, "
+                    "v.created_at, v.updated_at "
                     "FROM votes v JOIN answers a ON a.id = v.answer_id JOIN rounds r ON r.id = a.round_id "
                     "WHERE r.space_id = ? AND v.voter_id = ? ORDER BY v.created_at",
                     (space_id, member_id),
@@ -55,6 +62,7 @@ class PrivacyRepo:
                 )
         for vote in data["votes_cast"]:
             vote["scores"] = json.loads(vote["scores"])
+            vote["rubric"] = rubric_of(vote["rubric"])
         return data
 
     async def forget_member(self, space_id: str, member_id: str) -> int:
@@ -94,7 +102,7 @@ class PrivacyRepo:
 
     async def export_space(self, space_id: str) -> dict[str, Any]:
         async with self.db.read() as conn:
-            return {
+            document = {
                 "settings": await _rows(conn, "SELECT * FROM spaces WHERE space_id = ?", (space_id,)),
                 "skips": await _rows(conn, "SELECT local_date FROM skips WHERE space_id = ?", (space_id,)),
                 "members": await _rows(
@@ -102,7 +110,8 @@ class PrivacyRepo:
                 ),
                 "rounds": await _rows(
                     conn,
-                    "SELECT id, kind, local_date, state, question_id, qtype, opened_at, closes_at FROM rounds "
+                    "SELECT id, kind, local_date, state, question_id, qtype, question_json AS rubric, opened_at, "
+                    "closes_at FROM rounds "
                     "WHERE space_id = ? ORDER BY id",
                     (space_id,),
                 ),
@@ -122,3 +131,6 @@ class PrivacyRepo:
                     conn, "SELECT * FROM board WHERE space_id = ? AND period = 'all'", (space_id,)
                 ),
             }
+        for rnd in document["rounds"]:
+            rnd["rubric"] = rubric_of(rnd["rubric"])
+        return document

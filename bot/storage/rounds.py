@@ -34,7 +34,9 @@ def _snapshot(text: str) -> QuestionSnapshot:
         difficulty=data["difficulty"],
         key_points=tuple(data["key_points"]),
         follow_ups=tuple(data["follow_ups"]),
+        # Rounds stored before anchors, key point marks or long forms existed read with the defaults.
         criteria=tuple(Criterion(**c) for c in data["criteria"]),
+        long_form=data.get("long_form", ""),
     )
 
 

@@ -2,7 +2,8 @@
 
 Plain line-based stdin/stdout so a session can be scripted: the question (type, topics,
 difficulty, prompt, the type's answer shape as a hint), a multi-line answer ended by a line
-holding a single `.` (or end of input), the key points and follow-ups, a self-score 0/1/2 per
+holding a single `.` (or end of input; a line holding `?` shows the
+question's hint, if it has one), the key points and follow-ups, a self-score 0/1/2 per
 rubric criterion, the next review time, then `q` to quit or Enter for the next question.
 Drills are recorded in space "terminal" under the member's name.
 
@@ -28,13 +29,14 @@ from bot.app import open_services
 from bot.core import scoring
 from bot.core.content import Bank, ContentError, add_pack_file, load_bank, load_frameworks
 from bot.core.errors import DomainError
-from bot.core.models import Criterion, Question
+from bot.core.models import Criterion, KeyPoint, Question, key_points_in_order
 from bot.core.ports import Clock
 from bot.core.services.drills import DrillReceipt, DrillService
 from bot.core.services.rounds import check_answer_text
 
 SPACE_ID = "terminal"
 END_OF_ANSWER = "."
+HINT_REQUEST = "?"
 QUIT_WORDS = ("q", "quit", "exit")
 SCORE_CHOICES = {"0": 0, "1": 1, "2": 2}
 BAD_SCORE = "'{}' is not a score. Type 0 (missing), 1 (partial) or 2 (strong)."
@@ -177,7 +179,7 @@ class Session:
     async def round(self, question: Question) -> bool:
         """One question from prompt to next review; False when input ended before it was scored."""
         self.show_question(question)
-        answer = self.read_answer()
+        answer = self.read_answer(question.hint)
         if answer is None:
             self.console.say("\nNo answer; stopping.")
             return False
@@ -206,10 +208,12 @@ class Session:
         self.console.say("")
         self.console.say(textwrap.fill(f"Hint, the {qtype.name} answer shape: {qtype.answer_shape}", WIDTH))
 
-    def read_answer(self) -> str | None:
-        """Lines up to a line holding only '.', or end of input; re-asked while empty or too long."""
+    def read_answer(self, hint: str = "") -> str | None:
+        """Lines up to a line holding only '.', or end of input; re-asked while empty or too long.
+        A line holding only '?' shows the question's hint and is not part of the answer."""
         while True:
-            self.console.say(f"\nYour answer (end with a line holding a single '{END_OF_ANSWER}', or Ctrl-D):")
+            offer = f"; a line holding '{HINT_REQUEST}' shows a hint" if hint else ""
+            self.console.say(f"\nYour answer (end with a line holding a single '{END_OF_ANSWER}', or Ctrl-D{offer}):")
             lines: list[str] = []
             ended = False
             while True:
@@ -219,6 +223,9 @@ class Session:
                     break
                 if line.strip() == END_OF_ANSWER:
                     break
+                if line.strip() == HINT_REQUEST:
+                    self.console.say(textwrap.fill(f"Hint: {hint}" if hint else "This question has no hint.", WIDTH))
+                    continue
                 lines.append(line)
             answer = "\n".join(lines)
             try:
@@ -232,7 +239,14 @@ class Session:
 
     def show_reference(self, question: Question) -> None:
         self.console.say("")
-        self.console.bullets("Key points:", question.key_points)
+        points = key_points_in_order(question.key_points)
+        must = [p for p in points if not p.bonus]
+        bonus = [p for p in points if p.bonus]
+        self.console.bullets("Key points:", [_point(p) for p in must])
+        if bonus:
+            self.console.bullets("Bonus points (extra credit):", [_point(p) for p in bonus])
+        if question.long_form:
+            self.console.say(f"Long form: {question.long_form} (the full question behind this rapid one)")
         if question.follow_ups:
             self.console.bullets("Follow-ups, one level deeper:", question.follow_ups)
         if question.bridges:
@@ -250,6 +264,13 @@ class Session:
                     subsequent_indent="      ",
                 )
             )
+            if criterion.anchors:
+                for score, anchor in enumerate(criterion.anchors):
+                    self.console.say(
+                        textwrap.fill(
+                            f"{score}: {anchor}", WIDTH, initial_indent="      ", subsequent_indent="         "
+                        )
+                    )
             while True:
                 reply = self.console.ask("      score (0/1/2): ")
                 if reply is None:
@@ -269,6 +290,10 @@ class Session:
             f"drilled {receipt.reviews} time(s)."
         )
         self.console.say(f"Next review: {_in(receipt.due_at - now)} ({_local(receipt.due_at)}).")
+
+
+def _point(point: KeyPoint) -> str:
+    return f"{point.text} [{point.criterion}]" if point.criterion else point.text
 
 
 def _in(delta: timedelta) -> str:

@@ -54,7 +54,7 @@ def test_unknown_key(tmp_path):
     body = pack_with(GOOD_QUESTION + "    hints: nope\n")
     assert problems_of(tmp_path, body) == [
         "pack.yaml:12: unknown key 'hints' in a question (allowed: also_types, bridges, difficulty, follow_ups, "
-        "hint, id, key_points, prompt, rubric, source, topics, type)"
+        "hint, id, key_points, long_form, prompt, rubric, source, topics, type)"
     ]
 
 

@@ -132,3 +132,23 @@ async def test_an_import_is_parsed_once_off_the_event_loop(services, monkeypatch
     await services.library.import_pack(HOME, "admin", "ours.yaml", pack_yaml())
     await services.library.import_pack(HOME, "admin", "ours.yaml", pack_yaml(prompt="Reworded?"))  # a replace
     assert len(threads) == 2 and threading.get_ident() not in threads
+
+
+def long_form_pack(pack_id: str, qid: str, target: str) -> bytes:
+    return pack_yaml(pack_id, qid) + f"    long_form: {target}\n".encode()
+
+
+async def test_a_long_form_must_be_seen_where_the_pack_is(services, db_path, clock, publisher):
+    await services.library.import_pack(HOME, "admin", "ours.yaml", pack_yaml())
+    with pytest.raises(PackRefused) as refused:  # another server's question
+        await services.library.import_pack(OTHER, "admin", "t.yaml", long_form_pack("theirs", "t-1", "ours-q1"))
+    assert (
+        "t.yaml:10: 'long_form' of 't-1' names 'ours-q1', which is not a question in this server's packs "
+        "or the shipped ones" in refused.value.message
+    )
+    await services.library.import_pack(HOME, "admin", "m.yaml", long_form_pack("more", "more-1", "ours-q1"))
+    await services.library.import_pack(OTHER, "admin", "s.yaml", long_form_pack("shipped", "s-1", "sample-coding"))
+    assert services.bank.questions["more-1"].long_form == "ours-q1"
+    bank = load_bank(FIXTURE_CONTENT)
+    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as again:
+        assert {"more-1", "s-1"} <= set(again.bank.questions)  # a restart loads them again, in any order

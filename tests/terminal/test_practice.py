@@ -10,7 +10,7 @@ import pytest
 import bot.__main__ as cli
 from bot.app import open_services
 from bot.terminal.practice import SPACE_ID, PracticeOptions, run_practice
-from tests.conftest import FIXTURE_CONTENT
+from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 
 DERIVATION_ALL_TWO = "2\n2\n2\n2\n2\n"
 
@@ -160,3 +160,55 @@ def test_python_m_bot_practice_wires_the_options(tmp_path, monkeypatch, capsys):
     assert status == 0
     assert "grillbot practice for 'zed'" in out and "| sample-systems" in out and "rated hard" in out
     assert db_path.exists()
+
+
+MARKED_PACK = """\
+pack: marked
+title: Marked key points, a hint and a long form
+questions:
+  - id: marked-full
+    type: systems
+    topics: [serving]
+    difficulty: 2
+    prompt: "Design the KV cache of a serving stack for long contexts."
+    key_points: ["Memory grows with context times layers.", "Paging avoids fragmentation."]
+  - id: marked-quick
+    type: systems
+    topics: [serving]
+    difficulty: 1
+    prompt: "Why is decoding bandwidth bound?"
+    hint: "Count the bytes read per generated token."
+    long_form: marked-full
+    key_points:
+      - {text: "Speculative decoding trades compute for latency.", bonus: true}
+      - "Each token reads every weight once."
+      - {text: "Intensity is about 1 FLOP per byte at batch 1.", criterion: breakdown}
+"""
+
+
+def test_the_terminal_offers_the_hint_shows_anchors_and_orders_key_points(db_path, clock, tmp_path: Path):
+    content = tmp_path / "content"
+    (content / "questions").mkdir(parents=True)
+    (content / "frameworks.yaml").write_text((SHIPPED_CONTENT / "frameworks.yaml").read_text(), encoding="utf-8")
+    (content / "questions" / "marked.yaml").write_text(MARKED_PACK, encoding="utf-8")
+    stdin, stdout, stderr = io.StringIO("?\nbytes per token\n.\n2\n2\n1\n1\n0\nq\n"), io.StringIO(), io.StringIO()
+    options = PracticeOptions("ann", difficulty=1)
+    status = run_practice(options, db_path, content, stdin=stdin, stdout=stdout, stderr=stderr, clock=clock)
+    out = stdout.getvalue()
+    assert (status, stderr.getvalue()) == (0, "")
+    assert "a line holding '?' shows a hint" in out
+    assert "Hint: Count the bytes read per generated token." in out
+    assert (
+        "Key points:\n  - Each token reads every weight once.\n  - Intensity is about 1 FLOP per byte at batch 1. [breakdown]"
+        in out
+    )
+    assert out.index("Bonus points (extra credit):\n  - Speculative decoding") > out.index("[breakdown]")
+    assert "Long form: marked-full" in out
+    assert "      0: A wrong mechanism, or an estimate off by orders of magnitude." in out
+    assert "Self-score 6/10" in out  # the '?' line was not part of the answer nor a score
+
+
+def test_a_question_without_hint_offers_none(db_path, clock):
+    status, out, _ = session(db_path, clock, "?\nmy answer\n.\n" + DERIVATION_ALL_TWO + "q\n", type_id="derivation")
+    assert status == 0
+    assert "shows a hint" not in out and "This question has no hint." in out

@@ -21,6 +21,7 @@ from bot.core.models import (
     DrillAnswer,
     DrillAttempt,
     DrillCard,
+    KeyPoint,
     Question,
     Round,
 )
@@ -49,7 +50,7 @@ class DrillReceipt:
     reviews: int  # how many times the member has drilled this question, this one included
 
     @property
-    def key_points(self) -> tuple[str, ...]:
+    def key_points(self) -> tuple[KeyPoint, ...]:
         return self.question.key_points
 
     @property
@@ -119,6 +120,13 @@ class DrillService:
             raise NotFound(_no_match_text(type_id, topic, difficulty))
         cards = {c.question_id: c for c in await self.drills.cards(space_id, member_id)}
         return pick_drill_question(pool, cards, self.clock.now(), self.rng)
+
+    def question(self, space_id: str, question_id: str) -> Question:
+        """A question by id, when this space can see it (a shipped one, or one of its own packs)."""
+        question = self.bank.questions.get(question_id.strip().lower())
+        if question is None or not question.visible_in(space_id):
+            raise NotFound(f"There is no question '{question_id}' here. Run /drill without it for any question.")
+        return question
 
     def _check_filters(
         self, space_id: str, type_id: str | None, topic: str | None, difficulty: int | None

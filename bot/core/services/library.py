@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.content import Bank, Pack, Problem, parse_pack
+from bot.core.content import Bank, Pack, Problem, long_form_problems, parse_pack, refuse_broken_long_forms
 from bot.core.errors import InvalidInput
 from bot.core.models import TYPE_IDS, StoredPack
 from bot.core.ports import Clock, PackStore
@@ -61,7 +61,11 @@ class LibraryService:
                 continue
             self.bank.add_pack(pack)
             loaded += 1
-        return loaded
+        packs, seen = len(self.bank.packs), len(self.bank.problems)
+        refuse_broken_long_forms(self.bank)  # once all are in: a server's pack may name another of its packs
+        for problem in self.bank.problems[seen:]:
+            log.warning("an imported pack no longer loads: %s", problem)
+        return loaded - (packs - len(self.bank.packs))
 
     async def import_pack(self, space_id: str, member_id: str, filename: str, data: bytes) -> ImportReceipt:
         """Validate, store and load a server's pack, within the server's caps.
@@ -77,6 +81,12 @@ class LibraryService:
             pack, problems = await asyncio.to_thread(parse_pack, data, filename, self.bank.types, taken, space_id)
             if pack is None:
                 raise PackRefused(problems)
+            others = {
+                qid: q for qid, q in self.bank.questions.items() if not (q.pack == pack.id and q.space_id == space_id)
+            }
+            long_form_refusals = long_form_problems(pack, others)
+            if long_form_refusals:
+                raise PackRefused(long_form_refusals)
             self._check_caps(space_id, pack)
             replaced = pack.key in self.bank.packs
             await self.store.save(StoredPack(space_id, pack.id, filename, data), member_id, self.clock.now())

@@ -83,6 +83,7 @@ def snapshot(bank: Bank, question: Question) -> QuestionSnapshot:
         key_points=question.key_points,
         follow_ups=question.follow_ups,
         criteria=bank.criteria_for(question),
+        long_form=question.long_form,
     )
 
 
