@@ -205,13 +205,15 @@ class GrillService:
             else:
                 await self.close_soon(previous, now)
         existing = await self.rounds.daily_round(space_id, today)
-        if existing is not None and existing.state is RoundState.POSTING:
-            return await self._finish_posting(existing, settings)
-        if existing is not None:
+        if existing is not None and existing.state is not RoundState.POSTING:
             raise AlreadyPosted(f"Today's question ({today.isoformat()}) was already posted.")
         skips = await self.spaces.skips(space_id)
         if scheduled and (settings.paused or not schedule.is_post_day(settings, today, skips)):
+            if existing is not None:
+                await self.rounds.discard_posting(existing.id)  # its send failed; paused since (the channel went)
             raise AlreadyPosted("No post is due today: the grill is paused or today is skipped.")
+        if existing is not None:
+            return await self._finish_posting(existing, settings)
         question = pick_daily_question(
             self.bank, await self.rounds.recent_question_ids(space_id), random.Random(f"{space_id}:{today}"), space_id
         )

@@ -55,7 +55,8 @@ class StepRun:
 def retry_delay(attempts: int, step_id: int) -> timedelta:
     """Backoff after the `attempts`-th failure: 10 s, 20 s, 40 s ... capped at 15 minutes, each shortened
     by up to 20% by a fraction fixed per step, so steps that failed together do not retry together."""
-    base = min(MAX_RETRY, FIRST_RETRY * 2 ** max(attempts - 1, 0))
+    doublings = min(max(attempts - 1, 0), 16)  # 10 s * 2^7 already passes the cap; never overflow timedelta
+    base = min(MAX_RETRY, FIRST_RETRY * 2**doublings)
     spread = (step_id * 0.6180339887) % 1.0
     return base * (1 - JITTER * spread)
 
