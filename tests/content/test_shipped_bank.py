@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from bot.core.content import load_bank
+from bot.core.content import load_areas, load_bank
 from bot.core.models import TYPE_IDS
 from tests.conftest import SHIPPED_CONTENT
 
@@ -61,3 +61,53 @@ def test_difficulties_and_follow_ups(shipped):
 
 def test_questions_are_written_for_this_project(shipped):
     assert {q.source for q in shipped.questions.values()} == {"written for grillbot"}
+
+
+# Issue 12: the whole interview surface, counted by area tag (a question is in an area when its
+# topics carry the area's id). Written out here so lowering content/areas.yaml cannot hide a loss.
+AREA_MINIMUMS = {
+    "classical-ml": 12,
+    "ml-system-design": 8,
+    "safety": 6,
+    "retrieval-rag": 7,
+    "quantization": 5,
+    "mixture-of-experts": 6,
+    "agents": 4,
+    "reasoning": 5,
+    "interpretability": 4,
+    "gpu-kernels": 5,
+    "computer-vision": 5,
+    "sft-peft": 5,
+    "preference-optimization": 4,
+    "sequence-parallelism": 3,
+    "causal-inference": 4,
+    "recsys": 4,
+    "generative-frontier": 4,
+}
+
+
+def test_every_interview_area_has_its_minimum(shipped):
+    areas, problems = load_areas(SHIPPED_CONTENT / "areas.yaml")
+    assert problems == []
+    assert {a.id: a.minimum for a in areas} == AREA_MINIMUMS
+    counts = {area: sum(area in q.topics for q in shipped.questions.values()) for area in AREA_MINIMUMS}
+    assert {a: counts[a] for a in AREA_MINIMUMS} == {a: max(counts[a], m) for a, m in AREA_MINIMUMS.items()}
+
+
+def test_the_second_edition_adds_at_least_a_hundred_questions(shipped):
+    assert len(shipped.questions) >= 240 + 100
+
+
+def test_every_type_scores_correctness_within_a_five_item_form(shipped):
+    for qtype in shipped.types.values():
+        ids = [c.id for c in qtype.criteria]
+        assert len(ids) <= 5 and "correctness" in ids, qtype.id
+        assert all(len(c.anchors) == 3 for c in qtype.criteria), qtype.id
+
+
+def test_rapid_grill_forms_name_their_long_form(shipped):
+    linked = [q for q in shipped.packs["grill"].questions if q.long_form]
+    assert len(linked) >= 13
+    for q in linked:
+        long_form = shipped.questions[q.long_form]
+        assert long_form.pack != "grill" and long_form.id != q.id
