@@ -116,9 +116,16 @@ RecordSent = Callable[[str, str], Awaitable[None]]
 
 
 class BoardStore(Protocol):
-    async def rows(
-        self, space_id: str, type_key: str, period_key: str, view: str, min_answers: int
-    ) -> list[BoardRow]: ...
+    async def page(
+        self,
+        space_id: str,
+        type_key: str,
+        period_key: str,
+        view: str,
+        min_answers: int,
+        limit: int,
+        caller_id: str | None,
+    ) -> tuple[list[BoardRow], tuple[BoardRow, int] | None]: ...
     async def member_totals(self, space_id: str, member_id: str, period_key: str) -> dict[str, Totals]: ...
 
 

@@ -11,7 +11,6 @@ import aiosqlite
 
 from bot.core.errors import RoundClosed
 from bot.core.models import Answer, Criterion, QuestionSnapshot, Round, RoundState, StepKind, Vote
-from bot.core.scoring import leaderboard_points
 from bot.storage.boards import bump
 from bot.storage.db import Database, instant, parse_instant
 from bot.storage.spaces import remember_member
@@ -279,7 +278,6 @@ class RoundRepo:
                         row["qtype"],
                         date.fromisoformat(row["local_date"]),
                         vote["voter_id"],
-                        points=-leaderboard_points(0, 1),
                         votes_cast=-1,
                     )
             if votes:
@@ -370,7 +368,6 @@ class RoundRepo:
                     rnd["qtype"],
                     date.fromisoformat(rnd["local_date"]),
                     vote.voter_id,
-                    points=leaderboard_points(0, 1),
                     votes_cast=1,
                 )
         return before is None
@@ -438,8 +435,6 @@ class RoundRepo:
                         rnd.question.type,
                         rnd.local_date,
                         row["member_id"],
-                        points=leaderboard_points(score or 0.0, 0),
+                        score=score,
                         answers=1,
-                        scored=int(score is not None),
-                        score_sum=score or 0.0,
                     )
