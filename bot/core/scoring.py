@@ -17,6 +17,7 @@ Rating view: mean answer score, for members with at least RATING_MIN_ANSWERS sco
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 
@@ -84,6 +85,7 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) < 1e-9
 
 
+@functools.lru_cache(maxsize=1024)  # every vote asks for its round's date: compute each date once
 def period_keys(local_date: date) -> tuple[str, str, str]:
     """The aggregate keys a round on `local_date` counts toward: all time, its ISO week, its month."""
     year, week, _ = local_date.isocalendar()

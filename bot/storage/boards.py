@@ -21,24 +21,32 @@ OVERALL = "*"
 
 @dataclass(frozen=True, slots=True)
 class _View:
-    """How one board view reads: its value (matching its index's expression), which rows it shows."""
+    """How one board view reads: its value (the expression its index is on), which rows it shows."""
 
     value: str
     shown: str
+    above: str  # `shown` for the rows above a shown row, from the index alone
     scale: int  # value column / scale = points or mean score
 
-    def select(self, tail: str) -> str:
+    def select(self, shown: str, tail: str) -> str:
         return (
             f"SELECT b.member_id, COALESCE(m.display_name, b.member_id) AS name, {self.value} AS value, "
             "b.answers, b.votes_cast FROM board b LEFT JOIN members m "
             "ON m.space_id = b.space_id AND m.member_id = b.member_id "
-            f"WHERE b.space_id = ? AND b.qtype = ? AND b.period = ? AND {self.shown} {tail}"
+            f"WHERE b.space_id = ? AND b.qtype = ? AND b.period = ? AND {shown} {tail}"
         )
 
 
 VIEWS = {
-    "points": _View("b.points_e4", "(b.points_e4 > 0 OR b.answers > 0)", POINTS_SCALE),
-    "rating": _View("(b.score_sum_e3 * 1.0 / b.scored_answers)", "b.scored_answers >= ?", SCORE_SCALE),
+    # Points are never negative, so a row with more points than a shown row has points and shows.
+    "points": _View("b.points_e4", "(b.points_e4 > 0 OR b.answers > 0)", "b.points_e4 > 0", POINTS_SCALE),
+    # The minimum goes into the SQL as a literal (an int from the core), so the partial index applies.
+    "rating": _View(
+        "(b.score_sum_e3 * 1.0 / b.scored_answers)",
+        "b.scored_answers >= {min_answers:d}",
+        "b.scored_answers >= {min_answers:d}",
+        SCORE_SCALE,
+    ),
 }
 
 
@@ -59,7 +67,13 @@ async def bump(
     `votes_cast` are vote credits (+1 for a first vote, -1 when the answer voted on goes).
     Must run inside the caller's write transaction, so the aggregate moves with the fact.
     """
-    await conn.executemany(UPSERT, bump_rows(space_id, type_id, local_date, member_id, score, answers, votes_cast))
+    points, scored, score_sum = points_fixed(score, votes_cast), int(score is not None), score_fixed(score)
+    rows = [
+        (space_id, type_key, period, member_id, points, answers, scored, score_sum, votes_cast)
+        for type_key in (type_id, OVERALL)
+        for period in period_keys(local_date)
+    ]
+    await conn.executemany(UPSERT, rows)
 
 
 UPSERT = (
@@ -72,16 +86,25 @@ UPSERT = (
 )
 
 
-def bump_rows(
-    space_id: str, type_id: str, local_date: date, member_id: str, score: float | None, answers: int, votes_cast: int
-) -> list[tuple[object, ...]]:
-    """The UPSERT parameters of `bump`: the type's and the overall row in each period of the date."""
-    points, scored, score_sum = points_fixed(score, votes_cast), int(score is not None), score_fixed(score)
-    return [
-        (space_id, type_key, period, member_id, points, answers, scored, score_sum, votes_cast)
+# A first vote's credit: one statement for the type's and the overall rows in every period. It
+# sets only the columns a vote moves, so SQLite leaves the rating index alone.
+CREDIT_UPSERT = (
+    "INSERT INTO board (space_id, qtype, period, member_id, points_e4, votes_cast) VALUES "
+    + ", ".join(["(?, ?, ?, ?, ?, 1)"] * 6)
+    + " ON CONFLICT (space_id, qtype, period, member_id) DO UPDATE SET "
+    "points_e4 = points_e4 + excluded.points_e4, votes_cast = votes_cast + excluded.votes_cast"
+)
+
+
+def credit_rows(space_id: str, type_id: str, local_date: date, member_id: str) -> tuple[object, ...]:
+    """CREDIT_UPSERT's parameters: the six rows a first vote credits."""
+    points = points_fixed(None, 1)
+    return tuple(
+        value
         for type_key in (type_id, OVERALL)
         for period in period_keys(local_date)
-    ]
+        for value in (space_id, type_key, period, member_id, points)
+    )
 
 
 class BoardRepo:
@@ -102,33 +125,31 @@ class BoardRepo:
         core's), and the caller's visible row with the number of visible rows strictly above it.
         One snapshot, so the two agree."""
         spec = VIEWS[view]
-        key: tuple[object, ...] = (space_id, type_key, period_key)
-        shown = key + ((min_answers,) if view == "rating" else ())
+        shown, above_shown = spec.shown.format(min_answers=min_answers), spec.above.format(min_answers=min_answers)
+        key = (space_id, type_key, period_key)
         order = f"ORDER BY {spec.value} DESC, b.member_id"
         visible = "AND COALESCE(m.hidden, 0) = 0"
         async with self.db.read() as conn:
-            top = list(await conn.execute_fetchall(spec.select(f"{visible} {order} LIMIT ?"), (*shown, limit)))
+            top = list(await conn.execute_fetchall(spec.select(shown, f"{visible} {order} LIMIT ?"), (*key, limit)))
             if len(top) == limit:
                 last = top[-1]
                 top += await conn.execute_fetchall(
-                    spec.select(f"{visible} AND {spec.value} = ? AND b.member_id > ? {order}"),
-                    (*shown, last["value"], last["member_id"]),
+                    spec.select(shown, f"{visible} AND {spec.value} = ? AND b.member_id > ? {order}"),
+                    (*key, last["value"], last["member_id"]),
                 )
             caller = None
             if caller_id is not None:
                 found = list(
-                    await conn.execute_fetchall(
-                        spec.select(f"{visible} AND b.member_id = ?"),
-                        (*shown, caller_id),
-                    )
+                    await conn.execute_fetchall(spec.select(shown, f"{visible} AND b.member_id = ?"), (*key, caller_id))
                 )
                 if found:
+                    value = found[0]["value"]
                     above = await conn.execute_fetchall(
                         f"SELECT (SELECT count(*) FROM board b WHERE b.space_id = ? AND b.qtype = ? AND b.period = ? "
-                        f"AND {spec.shown} AND {spec.value} > ?) - (SELECT count(*) FROM members m JOIN board b "
+                        f"AND {above_shown} AND {spec.value} > ?) - (SELECT count(*) FROM members m CROSS JOIN board b "
                         "ON b.space_id = m.space_id AND b.qtype = ? AND b.period = ? AND b.member_id = m.member_id "
-                        f"WHERE m.space_id = ? AND m.hidden = 1 AND {spec.shown} AND {spec.value} > ?)",
-                        (*shown, found[0]["value"], type_key, period_key, space_id, *shown[3:], found[0]["value"]),
+                        f"WHERE m.space_id = ? AND m.hidden = 1 AND {above_shown} AND {spec.value} > ?)",
+                        (*key, value, type_key, period_key, space_id, value),
                     )
                     caller = (self._row(found[0], spec), int(next(iter(above))[0]))
         return [self._row(r, spec) for r in top], caller

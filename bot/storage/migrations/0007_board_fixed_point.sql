@@ -5,7 +5,8 @@
 -- Existing totals are rounded to the new units.
 -- A board read walks board_points (or board_rating) in rank order with the member-id tie-break,
 -- stops after the top rows, and ranks the caller by an index-only count of the rows above; the
--- few hidden members are found through members_hidden.
+-- few hidden members are found through members_hidden. The indexes hold only what a vote's
+-- credit must move, so the hot write stays cheap.
 CREATE TABLE board_fixed (
     space_id TEXT NOT NULL,
     qtype TEXT NOT NULL,
@@ -28,10 +29,13 @@ DROP TABLE board;
 
 ALTER TABLE board_fixed RENAME TO board;
 
-CREATE INDEX board_points ON board (space_id, qtype, period, points_e4 DESC, member_id, answers, votes_cast);
+CREATE INDEX board_points ON board (space_id, qtype, period, points_e4 DESC, member_id);
 
+-- Only rows that may show on the rating board (scoring.RATING_MIN_ANSWERS = 3 scored answers), so a
+-- vote credit, which never changes a score sum, leaves this index alone.
+-- The expression's columns ride along, so counting the rows above the caller reads the index only.
 CREATE INDEX board_rating ON board (
-    space_id, qtype, period, (score_sum_e3 * 1.0 / scored_answers) DESC, member_id, scored_answers
-);
+    space_id, qtype, period, (score_sum_e3 * 1.0 / scored_answers) DESC, member_id, score_sum_e3, scored_answers
+) WHERE scored_answers >= 3;
 
 CREATE INDEX members_hidden ON members (space_id, member_id) WHERE hidden = 1;
