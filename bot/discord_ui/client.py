@@ -15,6 +15,7 @@ from discord.ext import commands
 
 import cogs
 from bot.app import Services, open_services
+from bot.charts import ChartRenderer
 from bot.discord_ui.cache import RoundCache
 from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.limiter import RateLimiter
@@ -55,6 +56,7 @@ class GrillBot(commands.Bot):
         self.modal_router = ModalRouter()
         self.limiter = RateLimiter()
         self.reading_back: set[int] = set()  # rounds whose thread history is being read after a (re)connect
+        self.charts = ChartRenderer()
         self._resources = AsyncExitStack()
         self._shutdown: asyncio.Future[None] | None = None
 
@@ -127,4 +129,5 @@ class GrillBot(commands.Bot):
         if hasattr(self, "jobs"):  # setup_hook may have failed before it was built
             self.jobs.shutdown()
         await super().close()
+        await asyncio.to_thread(self.charts.close)
         await self._resources.aclose()
