@@ -39,6 +39,12 @@ def intents() -> discord.Intents:
     return chosen
 
 
+# After READY, discord.py dispatches on_ready once no GUILD_CREATE came for this long (its default
+# is 2 s, most of a start). Discord streams a session's guilds right after READY; a guild that comes
+# later is still cached when it comes, and the on_ready backfill fetches a thread it does not have.
+GUILD_READY_TIMEOUT = 0.3
+
+
 class GrillBot(commands.Bot):
     services: Services
     jobs: GrillJobs
@@ -50,6 +56,7 @@ class GrillBot(commands.Bot):
             tree_cls=GrillTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.settings = settings
         self.round_cache = RoundCache()
