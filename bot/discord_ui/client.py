@@ -118,6 +118,9 @@ class GrillBot(commands.Bot):
         await meta.put(key, digest)
         log.info("synced %d slash commands (%s)", len(synced), "dev guild" if guild else "global")
 
+    async def on_ready(self) -> None:
+        log.info("ready in %d servers", len(self.guilds))  # every identify; bench/footprint.py times the first
+
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.modal_router.dispatch(interaction)
 
