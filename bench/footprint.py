@@ -2,9 +2,9 @@
 
     python -m bench.footprint [--starts 3] [--bursts 3] [--concurrent 20]
 
-Against tests/e2e's double. Each start launches `python -m bot run` with the shipped content plus a
-maximal pack (2,000 questions, bench/content.py) and times launch to the bot's "ready" log line
-(on_ready). Then bursts of concurrent /stats (each member its own chart), after which it reads the
+Against tests/e2e's double. Each start launches `python -m bot run` with the shipped content, and
+with a maximal pack (2,000 questions, bench/content.py) added, and times launch to the bot's
+"ready" log line (on_ready). Then bursts of concurrent /stats (each member its own chart), after which it reads the
 resident memory (VmRSS) of the bot's main process and of every child (the chart workers). The
 baseline is the minimal discord.py bot of tests/e2e (start to its on_ready, its RSS), in the same run.
 Targets: start to ready <= 1.5 s; main process <= 150 MB, all the bot's processes <= 250 MB.
@@ -88,11 +88,13 @@ async def main(starts: int, bursts: int, concurrent: int) -> None:
         shutil.copytree(DEFAULT_CONTENT, content)
         (content / "questions" / "bench-maximal.yaml").write_text(maximal_pack(), encoding="utf-8")
         env = QUIET | {"GRILLBOT_CONTENT": str(content)}
-        for sub in ("m", "b"):
+        for sub in ("m", "b", "s"):
             (Path(tmp) / sub).mkdir()
         base = await measure(MINIMAL_BOT_ARGV, "MINIBOT READY", QUIET, starts, bursts, concurrent, Path(tmp) / "m")
         bot = await measure(None, "ready in", env, starts, bursts, concurrent, Path(tmp) / "b")
-    print(row("RESULT start to on_ready (2,000-question pack)", bot["ready"], base["ready"]))
+        shipped = await measure(None, "ready in", QUIET, starts, 0, concurrent, Path(tmp) / "s")
+    print(row("RESULT start to on_ready (shipped content)", shipped["ready"], base["ready"]))
+    print(row("RESULT start to on_ready (shipped + a 2,000-question pack)", bot["ready"], base["ready"]))
     main_mb, child_mb = bot["main"][0], bot["children"][0]
     print(
         f"RESULT RSS after {bursts} bursts of {concurrent} concurrent /stats: main {main_mb:.0f} MB, "
