@@ -29,8 +29,8 @@ practice: $(STAMP)
 	@mkdir -p data
 	GRILLBOT_DB=$${GRILLBOT_DB:-data/grillbot.db} $(BIN)/python -m bot practice
 
-bench: $(STAMP)
-	$(BIN)/python -m bench.leaderboard
+bench: $(STAMP)  # not part of `make test`: minutes of load; rewrites bench/RESULTS.md
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -27,6 +27,7 @@ from bot.storage.privacy import PrivacyRepo
 from bot.storage.rounds import RoundRepo
 from bot.storage.spaces import SpaceRepo
 from bot.storage.steps import StepRepo
+from bot.storage.votes import VoteRepo
 
 
 @dataclass(slots=True)
@@ -79,7 +80,7 @@ async def open_services(
             rounds=rounds,
             steps=steps,
             grill=grill,
-            votes=VoteService(spaces, rounds, clock),
+            votes=VoteService(VoteRepo(db), rounds, clock),
             boards=board_service,
             drills=drills,
             stats=StatsService(bank, board_service, drills, drill_repo, spaces, clock),

@@ -17,7 +17,6 @@ import discord
 from discord import app_commands, ui
 from discord.ext import commands
 
-from bot.charts import render_stats_chart_async
 from bot.core.content import Bank
 from bot.core.errors import NotFound
 from bot.core.ids import row_id
@@ -299,7 +298,7 @@ class Drills(commands.Cog):
             space_ref(interaction.guild_id), member_ref(target.id), viewer_id=member_ref(interaction.user.id)
         )
         stats = replace(stats, display_name=target.display_name)  # the freshest name is Discord's own
-        chart = await render_stats_chart_async(stats)
+        chart = await self.bot.charts.render(stats)
         await interaction.followup.send(
             embed=stats_embed(target.display_name, stats).set_image(url="attachment://stats.png"),
             file=discord.File(io.BytesIO(chart), "stats.png"),

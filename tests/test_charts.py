@@ -1,14 +1,16 @@
-"""The /stats chart is a real PNG at Discord's embed size, with or without history, rendered off the loop."""
+"""The /stats chart is a real PNG at Discord's embed size, with or without history, drawn in a worker
+process and cached until the member's stats change."""
 
 import io
-import threading
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 import matplotlib.image
 import pytest
 
-import bot.charts
-from bot.charts import render_stats_chart, render_stats_chart_async
+from bot.charts import ChartRenderer, render_stats_chart
 from bot.core.services.stats import WeekPoint
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -62,15 +64,31 @@ async def test_real_scores_render(services, clock):
     assert render_stats_chart(stats) != empty_png
 
 
-async def test_the_async_wrapper_renders_in_a_worker_thread(busy_stats, monkeypatch):
-    threads = []
-    real = bot.charts.render_stats_chart
+async def test_the_renderer_draws_in_a_worker_process_and_caches_by_stats(busy_stats, empty_stats):
+    renderer = ChartRenderer(workers=1)
+    assert renderer._pool is None  # nothing is spawned before the first chart
+    try:
+        png = await renderer.render(busy_stats)
+        assert decode(png).shape[:2] == (500, 800)
+        workers = [p.pid for p in renderer._pool._processes.values()]
+        assert len(workers) == 1 and os.getpid() not in workers
+        assert await renderer.render(busy_stats) is png  # the same stats: the cached chart
+        renamed = await renderer.render(replace(busy_stats, display_name="Ann Renamed"))
+        assert renamed != png  # changed data (here the title) draws again
+        assert await renderer.render(empty_stats) != png
+    finally:
+        renderer.close()
 
-    def recording(stats):
-        threads.append(threading.current_thread())
-        return real(stats)
 
-    monkeypatch.setattr(bot.charts, "render_stats_chart", recording)
-    png = await render_stats_chart_async(busy_stats)
-    assert decode(png).shape[:2] == (500, 800)
-    assert threads and threads[0] is not threading.main_thread()
+def test_the_cache_keeps_the_newest_charts_within_its_byte_budget(busy_stats):
+    renderer = ChartRenderer(cache_bytes=10)
+    for i in range(5):
+        renderer._remember(replace(busy_stats, display_name=f"m{i}"), b"1234")
+    assert [s.display_name for s in renderer._cache] == ["m3", "m4"]
+    assert renderer._cached_bytes == 8
+
+
+def test_importing_the_bot_does_not_import_matplotlib():
+    code = "import sys, bot.discord_ui.client, cogs.drills; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -51,6 +51,20 @@ class SpaceStore(Protocol):
     async def is_hidden(self, space_id: str, member_id: str) -> bool: ...
 
 
+class VoteStore(Protocol):
+    async def save(
+        self,
+        answer_id: int,
+        decide: Callable[[tuple[Round, Answer] | None], tuple[Vote, float]],
+        now: datetime,
+        voter_name: str,
+    ) -> tuple[Round, Answer, Vote, bool]:
+        """Inside one write transaction: read the answer and its round (None when the answer does not
+        exist), let `decide` check the rules and build the vote and its ratio (or raise, writing
+        nothing), write it; return once committed, with True when it is the voter's first vote."""
+        ...
+
+
 class RoundStore(Protocol):
     async def create_round(self, draft: Round) -> Round | None: ...
     async def mark_posted(
@@ -83,7 +97,6 @@ class RoundStore(Protocol):
     async def answer_by_message(self, message_ref: str) -> Answer | None: ...
     async def answer_of(self, round_id: int, member_id: str) -> Answer | None: ...
     async def answers(self, round_id: int) -> list[Answer]: ...
-    async def save_vote(self, answer: Answer, vote: Vote, ratio: float, now: datetime, voter_name: str) -> bool: ...
     async def votes(self, round_id: int) -> list[Vote]: ...
     async def vote_counts(self, round_id: int) -> dict[int, int]: ...
     async def begin_close(self, round_id: int) -> bool: ...
@@ -116,9 +129,16 @@ RecordSent = Callable[[str, str], Awaitable[None]]
 
 
 class BoardStore(Protocol):
-    async def rows(
-        self, space_id: str, type_key: str, period_key: str, view: str, min_answers: int
-    ) -> list[BoardRow]: ...
+    async def page(
+        self,
+        space_id: str,
+        type_key: str,
+        period_key: str,
+        view: str,
+        min_answers: int,
+        limit: int,
+        caller_id: str | None,
+    ) -> tuple[list[BoardRow], tuple[BoardRow, int] | None]: ...
     async def member_totals(self, space_id: str, member_id: str, period_key: str) -> dict[str, Totals]: ...
 
 

@@ -9,14 +9,17 @@ An answer without votes has no score (None) but still counts as participation.
 
 Leaderboard points for a member in a type and period:
     points = sum of their answers' scores / 10 + 1 per answer of someone else they voted on
+Totals are summed exactly, as integers: points in 1/POINTS_SCALE of a point (each answer's
+share rounded once, to 0.0001 points) and score sums in 1/SCORE_SCALE of a score point. Equal
+totals are therefore equal, whatever the order of the additions, and tie.
 Rating view: mean answer score, for members with at least RATING_MIN_ANSWERS scored answers.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
-from typing import TypeVar
 
 from bot.core.models import MAX_CRITERION_POINTS, Criterion, CriterionResult, Vote
 
@@ -25,8 +28,6 @@ DEFAULT_PRIOR_MEAN = 0.5  # used before a space has any vote on a type
 RATING_MIN_ANSWERS = 3
 POINTS_PER_VOTE_CAST = 1.0
 SCORE_TO_POINTS = 0.1
-
-T = TypeVar("T")
 
 
 def max_points(criteria: Sequence[Criterion]) -> int:
@@ -55,8 +56,20 @@ def criterion_results(criteria: Sequence[Criterion], votes: Sequence[Vote]) -> t
     return tuple(results)
 
 
-def leaderboard_points(score_sum: float, votes_cast: int) -> float:
-    return score_sum * SCORE_TO_POINTS + votes_cast * POINTS_PER_VOTE_CAST
+POINTS_SCALE = 10_000  # leaderboard points are summed as integers of 1/10,000 point
+SCORE_SCALE = 1_000  # score sums (for the rating view) as integers of 1/1,000 of a score point
+
+
+def points_fixed(score: float | None, votes_cast: int) -> int:
+    """Leaderboard points of one answer's score (None: unscored) plus vote credits, in 1/POINTS_SCALE points."""
+    return round((score or 0.0) * SCORE_TO_POINTS * POINTS_SCALE) + round(
+        votes_cast * POINTS_PER_VOTE_CAST * POINTS_SCALE
+    )
+
+
+def score_fixed(score: float | None) -> int:
+    """An answer score (0..100; None: unscored) in 1/SCORE_SCALE of a score point."""
+    return round((score or 0.0) * SCORE_SCALE)
 
 
 def competition_ranks(values: Sequence[float]) -> list[int]:
@@ -68,18 +81,11 @@ def competition_ranks(values: Sequence[float]) -> list[int]:
     return ranks
 
 
-def cut_with_ties(items: Sequence[T], ranks: Sequence[int], limit: int) -> list[T]:
-    """The first `limit` items, extended by any that tie the last one kept."""
-    if len(items) <= limit:
-        return list(items)
-    last_rank = ranks[limit - 1]
-    return [item for item, rank in zip(items, ranks, strict=True) if rank <= last_rank]
-
-
 def _same(a: float, b: float) -> bool:
     return abs(a - b) < 1e-9
 
 
+@functools.lru_cache(maxsize=1024)  # every vote asks for its round's date: compute each date once
 def period_keys(local_date: date) -> tuple[str, str, str]:
     """The aggregate keys a round on `local_date` counts toward: all time, its ISO week, its month."""
     year, week, _ = local_date.isocalendar()

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 import cogs
 from bot.app import Services, open_services
+from bot.charts import ChartRenderer
 from bot.discord_ui.cache import RoundCache
 from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.limiter import RateLimiter
@@ -45,6 +46,12 @@ def intents() -> discord.Intents:
     return chosen
 
 
+# After READY, discord.py dispatches on_ready once no GUILD_CREATE came for this long (its default
+# is 2 s, most of a start). Discord streams a session's guilds right after READY; a guild that comes
+# later is still cached when it comes, and the on_ready backfill fetches a thread it does not have.
+GUILD_READY_TIMEOUT = 0.3
+
+
 class GrillBot(commands.Bot):
     services: Services
     jobs: GrillJobs
@@ -56,12 +63,14 @@ class GrillBot(commands.Bot):
             tree_cls=GrillTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.settings = settings
         self.round_cache = RoundCache()
         self.modal_router = ModalRouter()
         self.limiter = RateLimiter()
         self.reading_back: set[int] = set()  # rounds whose thread history is being read after a (re)connect
+        self.charts = ChartRenderer()
         self._resources = AsyncExitStack()
         self._shutdown: asyncio.Future[None] | None = None
 
@@ -116,6 +125,9 @@ class GrillBot(commands.Bot):
         await meta.put(key, digest)
         log.info("synced %d slash commands (%s)", len(synced), "dev guild" if guild else "global")
 
+    async def on_ready(self) -> None:
+        log.info("ready in %d servers", len(self.guilds))  # every identify; bench/footprint.py times the first
+
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.modal_router.dispatch(interaction)
 
@@ -134,4 +146,5 @@ class GrillBot(commands.Bot):
         if hasattr(self, "jobs"):  # setup_hook may have failed before it was built
             self.jobs.shutdown()
         await super().close()
+        await asyncio.to_thread(self.charts.close)
         await self._resources.aclose()

@@ -7,9 +7,15 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.scoring import POINTS_SCALE, SCORE_SCALE
 from bot.storage.db import Database
 
 MEMBER_TABLES = ("drill_answers", "drill_attempts", "drill_cards", "classify_attempts")
+# The board's fixed-point totals, exported in their plain units.
+BOARD_TOTALS = (
+    f"points_e4 * 1.0 / {POINTS_SCALE} AS points, answers, scored_answers, "
+    f"score_sum_e3 * 1.0 / {SCORE_SCALE} AS score_sum, votes_cast"
+)
 
 
 async def _rows(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> list[dict[str, Any]]:
@@ -51,7 +57,7 @@ class PrivacyRepo:
                 ),
                 "leaderboard": await _rows(
                     conn,
-                    "SELECT qtype, period, points, answers, scored_answers, score_sum, votes_cast FROM board "
+                    f"SELECT qtype, period, {BOARD_TOTALS} FROM board "
                     "WHERE space_id = ? AND member_id = ? ORDER BY qtype, period",
                     (space_id, member_id),
                 ),
@@ -128,7 +134,10 @@ class PrivacyRepo:
                     (space_id,),
                 ),
                 "leaderboard": await _rows(
-                    conn, "SELECT * FROM board WHERE space_id = ? AND period = 'all'", (space_id,)
+                    conn,
+                    f"SELECT space_id, qtype, period, member_id, {BOARD_TOTALS} FROM board "
+                    "WHERE space_id = ? AND period = 'all'",
+                    (space_id,),
                 ),
             }
         for rnd in document["rounds"]:

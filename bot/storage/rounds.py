@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -11,7 +12,6 @@ import aiosqlite
 
 from bot.core.errors import RoundClosed
 from bot.core.models import Answer, Criterion, QuestionSnapshot, Round, RoundState, StepKind, Vote
-from bot.core.scoring import leaderboard_points
 from bot.storage.boards import bump
 from bot.storage.db import Database, instant, parse_instant
 from bot.storage.spaces import remember_member
@@ -24,6 +24,7 @@ def snapshot_json(question: QuestionSnapshot) -> str:
     return json.dumps(asdict(question), ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=256)  # a round's snapshot never changes, and every vote reads its round
 def _snapshot(text: str) -> QuestionSnapshot:
     data = json.loads(text)
     return QuestionSnapshot(
@@ -281,7 +282,6 @@ class RoundRepo:
                         row["qtype"],
                         date.fromisoformat(row["local_date"]),
                         vote["voter_id"],
-                        points=-leaderboard_points(0, 1),
                         votes_cast=-1,
                     )
             if votes:
@@ -328,54 +328,7 @@ class RoundRepo:
             ).fetchall()
         return {date.fromisoformat(r[0]) for r in rows}
 
-    # --- votes -------------------------------------------------------------------------
-
-    async def save_vote(self, answer: Answer, vote: Vote, ratio: float, now: datetime, voter_name: str) -> bool:
-        """Insert or replace a vote while its round takes votes; True when it is the voter's first.
-
-        The first vote on an answer credits the voter on the leaderboard; a re-vote only moves
-        the type's running mean.
-        """
-        async with self.db.write() as conn:
-            rnd = await (
-                await conn.execute(
-                    "SELECT space_id, qtype, local_date, kind, state, closes_at FROM rounds WHERE id = ?",
-                    (answer.round_id,),
-                )
-            ).fetchone()
-            if rnd is None or rnd["state"] not in LIVE or rnd["closes_at"] <= instant(now):
-                raise RoundClosed("Voting on this round has closed.")
-            if not await (await conn.execute("SELECT 1 FROM answers WHERE id = ?", (answer.id,))).fetchone():
-                raise RoundClosed("That answer was withdrawn by its author.")
-            before = await (
-                await conn.execute(
-                    "SELECT ratio FROM votes WHERE answer_id = ? AND voter_id = ?", (answer.id, vote.voter_id)
-                )
-            ).fetchone()
-            await remember_member(conn, rnd["space_id"], vote.voter_id, voter_name)
-            await conn.execute(
-                "INSERT INTO votes (answer_id, voter_id, scores_json, ratio, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id, voter_id) DO UPDATE SET "
-                "scores_json = excluded.scores_json, ratio = excluded.ratio, updated_at = excluded.updated_at",
-                (answer.id, vote.voter_id, json.dumps(vote.scores), ratio, instant(now), instant(now)),
-            )
-            await conn.execute(
-                "INSERT INTO type_means (space_id, qtype, ratio_sum, votes) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (space_id, qtype) DO UPDATE SET ratio_sum = ratio_sum + excluded.ratio_sum, "
-                "votes = votes + excluded.votes",
-                (rnd["space_id"], rnd["qtype"], ratio - (before["ratio"] if before else 0.0), 0 if before else 1),
-            )
-            if before is None and rnd["local_date"]:
-                await bump(
-                    conn,
-                    rnd["space_id"],
-                    rnd["qtype"],
-                    date.fromisoformat(rnd["local_date"]),
-                    vote.voter_id,
-                    points=leaderboard_points(0, 1),
-                    votes_cast=1,
-                )
-        return before is None
+    # --- votes (written by bot/storage/votes.py) ---------------------------------------
 
     async def votes(self, round_id: int) -> list[Vote]:
         async with self.db.read() as conn:
@@ -440,8 +393,6 @@ class RoundRepo:
                         rnd.question.type,
                         rnd.local_date,
                         row["member_id"],
-                        points=leaderboard_points(score or 0.0, 0),
+                        score=score,
                         answers=1,
-                        scored=int(score is not None),
-                        score_sum=score or 0.0,
                     )

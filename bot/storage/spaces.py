@@ -23,14 +23,16 @@ SETTINGS_COLUMNS = (
 )
 
 
+REMEMBER_MEMBER = (
+    "INSERT INTO members (space_id, member_id, display_name) VALUES (?, ?, ?) "
+    "ON CONFLICT (space_id, member_id) DO UPDATE SET display_name = excluded.display_name "
+    "WHERE display_name <> excluded.display_name"
+)
+
+
 async def remember_member(conn: aiosqlite.Connection, space_id: str, member_id: str, display_name: str) -> None:
     """Keep the member's current display name; runs inside the caller's write transaction."""
-    await conn.execute(
-        "INSERT INTO members (space_id, member_id, display_name) VALUES (?, ?, ?) "
-        "ON CONFLICT (space_id, member_id) DO UPDATE SET display_name = excluded.display_name "
-        "WHERE display_name <> excluded.display_name",
-        (space_id, member_id, display_name),
-    )
+    await conn.execute(REMEMBER_MEMBER, (space_id, member_id, display_name))
 
 
 def _settings(row: aiosqlite.Row) -> GuildSettings:

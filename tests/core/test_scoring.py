@@ -4,13 +4,14 @@ import pytest
 
 from bot.core.models import Criterion, Vote
 from bot.core.scoring import (
+    POINTS_SCALE,
     answer_score,
     competition_ranks,
     criterion_results,
-    cut_with_ties,
-    leaderboard_points,
     period_key,
     period_keys,
+    points_fixed,
+    score_fixed,
     vote_ratio,
 )
 
@@ -43,8 +44,13 @@ def test_no_votes_no_score():
     assert answer_score([], prior_mean=0.5) is None
 
 
-def test_points_are_scores_over_ten_plus_one_per_vote():
-    assert leaderboard_points(score_sum=145.0, votes_cast=3) == pytest.approx(17.5)
+def test_points_are_scores_over_ten_plus_one_per_vote_in_exact_fixed_point():
+    assert points_fixed(145.0, 3) == 175_000  # 17.5 points
+    assert points_fixed(None, 1) == POINTS_SCALE
+    # Sums of fixed-point shares do not depend on the order of the additions, unlike float sums.
+    shares = [points_fixed(s, 0) for s in (100 / 3, 200 / 3, 0.1, 0.2, 0.3)]
+    assert sum(shares) == sum(reversed(shares)) == sum(sorted(shares))
+    assert score_fixed(62.5) == 62_500 and score_fixed(None) == 0
 
 
 def test_disagreement_flags_a_criterion_with_both_zero_and_two():
@@ -61,13 +67,6 @@ def test_criterion_without_votes_has_no_mean():
 
 def test_ties_share_a_rank_and_the_next_rank_skips():
     assert competition_ranks([9.0, 7.0, 7.0, 5.0]) == [1, 2, 2, 4]
-
-
-def test_cut_keeps_everyone_tied_with_the_last_place():
-    values = [9.0, 8.0, 8.0, 8.0, 1.0]
-    ranks = competition_ranks(values)
-    assert cut_with_ties(values, ranks, 2) == [9.0, 8.0, 8.0, 8.0]
-    assert cut_with_ties(values, ranks, 10) == values
 
 
 def test_period_keys_use_iso_week_and_month():

@@ -1,3 +1,5 @@
+import asyncio
+import functools
 import sqlite3
 
 import pytest
@@ -67,3 +69,45 @@ def test_no_migration_uses_executescript_or_commit():
     for _, name, sql in migrations():
         assert "COMMIT" not in sql.upper(), name
         assert "BEGIN" not in sql.upper(), name
+
+
+async def test_grouped_writes_share_a_transaction_each_in_its_own_savepoint(db_path):
+    async with Database(db_path) as db:
+        async with db.write() as conn:
+            await conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY)")
+        seen_in_transaction = []
+
+        def insert(k, conn):
+            seen_in_transaction.append(conn.in_transaction)
+            conn.execute("INSERT INTO t VALUES (?)", (k,))
+            if k == 3:
+                conn.execute("INSERT INTO t VALUES (?)", (k,))  # a duplicate key: this job fails alone
+            return k
+
+        results = await asyncio.gather(
+            *(db.write_grouped(functools.partial(insert, k)) for k in range(6)), return_exceptions=True
+        )
+        assert results[:3] == [0, 1, 2] and results[4:] == [4, 5]
+        assert isinstance(results[3], sqlite3.IntegrityError)
+        assert seen_in_transaction == [True] * 6
+        # Committed when the callers resumed: another connection sees every job but the failed one.
+        with sqlite3.connect(db_path) as raw:
+            assert [k for (k,) in raw.execute("SELECT k FROM t ORDER BY k")] == [0, 1, 2, 4, 5]
+
+
+async def test_grouped_writes_are_committed_in_few_transactions(db_path):
+    async with Database(db_path) as db:
+        async with db.write() as conn:
+            await conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY)")
+        statements = []
+
+        def insert(k, conn):
+            if k == 0:
+                conn.set_trace_callback(statements.append)  # every statement from here on, COMMITs included
+            conn.execute("INSERT INTO t VALUES (?)", (k,))
+
+        await asyncio.gather(*(db.write_grouped(functools.partial(insert, k)) for k in range(200)))
+        await db.write_grouped(lambda conn: conn.set_trace_callback(None))
+        inserts = [s for s in statements if s.startswith("INSERT")]
+        assert len(inserts) == 200
+        assert 1 <= statements.count("COMMIT") <= 2  # 200 writes queued together: one commit, not 200

@@ -54,12 +54,16 @@ class BoardService:
             raise InvalidInput(f"Unknown question type '{type_id}'. Pick one of: {', '.join(TYPE_IDS)}.")
         settings = await self.spaces.settings(space_id)
         key = scoring.period_key(period.value, schedule.local_today(settings, self.clock.now()))
-        rows = await self.boards.rows(space_id, type_id or OVERALL, key, view.value, scoring.RATING_MIN_ANSWERS)
-        ranks = scoring.competition_ranks([r.value for r in rows])
-        ranked = [replace(row, rank=rank) for row, rank in zip(rows, ranks, strict=True)]
-        caller = next((r for r in ranked if r.member_id == caller_id), None)
-        shown = scoring.cut_with_ties(ranked, ranks, limit)
-        return Board(space_id, type_id, period, view, tuple(shown), caller)
+        top, mine = await self.boards.page(
+            space_id, type_id or OVERALL, key, view.value, scoring.RATING_MIN_ANSWERS, limit, caller_id
+        )
+        ranks = scoring.competition_ranks([r.value for r in top])
+        shown = tuple(replace(row, rank=rank) for row, rank in zip(top, ranks, strict=True))
+        caller = None
+        if mine is not None:
+            row, above = mine
+            caller = replace(row, rank=above + 1)  # competition rank: one more than the rows strictly above
+        return Board(space_id, type_id, period, view, shown, caller)
 
     async def standing(self, space_id: str, member_id: str) -> Standing:
         """A member's all-time points and rating per type, participation, votes given and streaks."""
