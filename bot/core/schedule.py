@@ -106,6 +106,14 @@ def slot_on(settings: GuildSettings, day: date) -> datetime:
     return local.astimezone(UTC).astimezone(local.tzinfo)
 
 
+def wall_clock_before(at: datetime, minutes: int, zone: ZoneInfo) -> datetime:
+    """The instant `minutes` before `at` on the space's own wall clock: "close 2 hours before the
+    09:00 post" means 07:00 local, even across a DST change that makes the night an hour shorter
+    or longer. A result inside a DST gap moves forward as `slot_on` does."""
+    local = at.astimezone(zone).replace(tzinfo=None) - timedelta(minutes=minutes)
+    return local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
 def is_post_day(settings: GuildSettings, day: date, skips: Collection[date]) -> bool:
     return day.isoweekday() in settings.weekdays and day not in skips
 
@@ -127,8 +135,8 @@ def round_windows(
 ) -> tuple[datetime, datetime]:
     """(answers close, round closes) for a daily round of `local_date` opened at `opened_at`.
 
-    The round closes `close_before_next_minutes` before the next post on a later local date,
-    but stays open at least an hour. Answers close after `answer_window_minutes` when set,
+    The round closes `close_before_next_minutes` (of local wall-clock time) before the next post
+    on a later local date, but stays open at least an hour. Answers close after `answer_window_minutes` when set,
     never after the round.
     """
     end_of_day = datetime.combine(local_date + timedelta(days=1), time(0), tzinfo=ZoneInfo(settings.timezone))
@@ -136,7 +144,7 @@ def round_windows(
     if following is None:
         closes = opened_at + FALLBACK_ROUND
     else:
-        closes = following - timedelta(minutes=settings.close_before_next_minutes)
+        closes = wall_clock_before(following, settings.close_before_next_minutes, ZoneInfo(settings.timezone))
     closes = max(closes, opened_at + MIN_ROUND)
     answers = closes
     if settings.answer_window_minutes:
@@ -145,8 +153,9 @@ def round_windows(
 
 
 def reminder_at(settings: GuildSettings, opened_at: datetime, closes_at: datetime) -> datetime | None:
-    """When to post the one reminder, or None when that would fall before the round opened."""
-    at = closes_at - timedelta(minutes=settings.reminder_before_close_minutes)
+    """When to post the one reminder (local wall-clock minutes before close), or None when that
+    would fall before the round opened."""
+    at = wall_clock_before(closes_at, settings.reminder_before_close_minutes, ZoneInfo(settings.timezone))
     return at if at > opened_at else None
 
 

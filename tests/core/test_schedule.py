@@ -165,3 +165,20 @@ def test_streaks_count_consecutive_rounds_and_ignore_the_open_one():
     assert streaks(days, answered, open_date=days[6]) == (3, 3)
     assert streaks(days, answered, open_date=None) == (0, 3)
     assert streaks([], set(), None) == (0, 0)
+
+
+def test_close_and_reminder_count_local_wall_clock_minutes_across_spring_forward():
+    s = settings(close_before_next_minutes=600, reminder_before_close_minutes=180)
+    opened = datetime(2026, 3, 7, 14, 0, tzinfo=UTC)  # 09:00 EST; the clocks jump at 02:00 that night
+    _, closes = round_windows(s, date(2026, 3, 7), opened)
+    assert closes.astimezone(ZoneInfo("America/New_York")).strftime("%d %H:%M %Z") == "07 23:00 EST"
+    assert closes.astimezone(UTC) == datetime(2026, 3, 8, 4, 0, tzinfo=UTC)  # not 13:00 - 10 h = 03:00 UTC
+    reminder = reminder_at(s, opened, closes.astimezone(UTC))  # as stored: in UTC
+    assert reminder is not None and reminder.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == "20:00"
+
+
+def test_a_reminder_that_lands_in_the_dst_gap_moves_forward():
+    s = settings(reminder_before_close_minutes=420)
+    closes = datetime(2026, 3, 8, 13, 0, tzinfo=UTC)  # 09:00 EDT, seven wall-clock hours after 02:00
+    reminder = reminder_at(s, datetime(2026, 3, 7, 14, 0, tzinfo=UTC), closes)
+    assert reminder is not None and reminder.astimezone(UTC) == datetime(2026, 3, 8, 7, 0, tzinfo=UTC)  # 03:00 EDT
