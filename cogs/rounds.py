@@ -106,6 +106,7 @@ class Rounds(commands.Cog):
         and one round's failure never stops the others'."""
         rounds = [r for r in await self.bot.services.grill.due_rounds() if r.thread_ref and not r.blind]
         self.bot.reading_back.update(r.id for r in rounds)
+        log.info("reading back %d open round(s) after a new gateway session", len(rounds))
         await self.bot.start_jobs()
         for rnd in rounds:
             try:

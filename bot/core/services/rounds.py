@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections import defaultdict
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 4000  # the longest text a Discord form field takes
 MIN_VOTES_BEFORE_REMINDER = 2
 SHARED_DRILL_HOURS = 24
+READ_BACK_PATIENCE = 20  # seconds /grill close waits for a reconnect's read-back before saying so
 ROUND_NOT_HERE = (
     "That round isn't one of this server's rounds: the button or form came from somewhere else, "
     "or the round is gone. Use the buttons on this server's grill post."
@@ -548,7 +550,11 @@ class GrillService:
         await self.close_soon(rnd, self.clock.now())
         close = await self.steps.round_step(round_id, StepKind.CLOSE)
         assert close is not None
-        if (await self.runner.run_now(close.id)).outcome is StepOutcome.WAITING:
+        for _ in range(READ_BACK_PATIENCE):  # an admin's close waits for the thread's read-back, briefly
+            if (await self.runner.run_now(close.id)).outcome is not StepOutcome.WAITING:
+                break
+            await asyncio.sleep(1)
+        else:
             raise InvalidInput("I'm still reading back answers sent while I was away. Try again in a minute.")
         delivery = StepRun(StepOutcome.BUSY)
         results_step = await self.steps.round_step(round_id, StepKind.RESULTS)
