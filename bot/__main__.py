@@ -23,7 +23,7 @@ from bot.core.content import (
 )
 from bot.core.models import TYPE_IDS, Question
 from bot.log import setup_logging
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
@@ -57,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     db = commands.add_parser("db", help="database tools")
     db.add_subparsers(dest="db_command", required=True).add_parser("migrate", help="apply schema migrations")
     args = parser.parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
     quiet = args.command in ("content", "practice", "db")  # a person is reading the terminal
     setup_logging(settings.log_level or ("WARNING" if quiet else "INFO"), settings.log_file)
 

@@ -10,6 +10,11 @@ from dotenv import load_dotenv
 
 DEFAULT_DB = "data/grillbot.db"
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """An environment variable holds a value grillbot cannot use; the message names it and the fix."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,16 +28,26 @@ class Settings:
 
 
 def load_settings(env_file: str | None = ".env") -> Settings:
-    """Build Settings from the environment; `.env` fills in what the environment leaves unset."""
+    """Build Settings from the environment; `.env` fills in what the environment leaves unset.
+
+    Raises SettingsError for a value that would otherwise be ignored or fail later as a traceback."""
     if env_file and Path(env_file).is_file():
         load_dotenv(env_file, override=False)
     env = os.environ
     dev_guild = env.get("GRILLBOT_DEV_GUILD", "").strip()
+    if dev_guild and not dev_guild.isdigit():
+        raise SettingsError(
+            f"GRILLBOT_DEV_GUILD is '{dev_guild}', which is not a server id. Set it to the server's id "
+            "(digits only: Developer Mode, then right-click the server > Copy Server ID), or unset it."
+        )
+    log_level = env.get("GRILLBOT_LOG_LEVEL", "").strip().upper()
+    if log_level and log_level not in LOG_LEVELS:
+        raise SettingsError(f"GRILLBOT_LOG_LEVEL is '{log_level}'. Use one of {', '.join(LOG_LEVELS)}, or unset it.")
     return Settings(
         token=env.get("DISCORD_TOKEN", "").strip() or None,
         db_path=env.get("GRILLBOT_DB", "").strip() or DEFAULT_DB,
         content_dir=Path(env.get("GRILLBOT_CONTENT", "").strip() or DEFAULT_CONTENT),
-        log_level=env.get("GRILLBOT_LOG_LEVEL", "").strip().upper() or None,
+        log_level=log_level or None,
         log_file=env.get("GRILLBOT_LOG_FILE", "").strip() or None,
         dev_guild_id=int(dev_guild) if dev_guild.isdigit() else None,
     )

@@ -1,0 +1,49 @@
+"""Environment values grillbot cannot use are refused at start with the variable and the fix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import bot.__main__ as cli
+from bot.settings import SettingsError, load_settings
+
+VARIABLES = ("DISCORD_TOKEN", "GRILLBOT_DEV_GUILD", "GRILLBOT_LOG_LEVEL", "GRILLBOT_DB", "GRILLBOT_CONTENT")
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    """A clean environment in a folder without a .env file."""
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
+def test_no_discord_token_says_what_to_set_and_how_to_practise(env, capsys):
+    assert cli.main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("DISCORD_TOKEN is not set, so the Discord bot cannot start.")
+    assert "python -m bot practice" in err
+
+
+def test_a_dev_guild_that_is_not_a_server_id_is_refused(env, capsys):
+    env.setenv("GRILLBOT_DEV_GUILD", "my-server")
+    with pytest.raises(SettingsError, match="GRILLBOT_DEV_GUILD is 'my-server', which is not a server id"):
+        load_settings()
+    env.setenv("DISCORD_TOKEN", "x")
+    assert cli.main(["run"]) == 2
+    assert "Copy Server ID" in capsys.readouterr().err
+    env.setenv("GRILLBOT_DEV_GUILD", " 123 ")
+    assert load_settings().dev_guild_id == 123
+
+
+def test_an_unknown_log_level_is_refused(env, capsys):
+    env.setenv("GRILLBOT_LOG_LEVEL", "loud")
+    with pytest.raises(SettingsError, match=re.escape("GRILLBOT_LOG_LEVEL is 'LOUD'. Use one of DEBUG, INFO")):
+        load_settings()
+    assert cli.main(["content", "check"]) == 2
+    assert "GRILLBOT_LOG_LEVEL" in capsys.readouterr().err
+    env.setenv("GRILLBOT_LOG_LEVEL", "warning")
+    assert load_settings().log_level == "WARNING"
