@@ -246,8 +246,11 @@ async def submit_rating(interaction: discord.Interaction, match: re.Match[str], 
     author = render.name(names.get(receipt.answer.member_id, "that member"))
     points = receipt.vote.points
     total = 2 * len(receipt.vote.scores)
-    verb = "recorded" if receipt.first else "updated (it replaces your earlier one)"
-    await interaction.followup.send(f"Your vote on {author}'s answer is {verb}: {points}/{total}.", ephemeral=True)
+    if receipt.first:
+        text = f"Your vote on {author}'s answer is recorded: {points}/{total}."
+    else:
+        text = f"Your vote on {author}'s answer is updated (it replaces your earlier one): {points}/{total}."
+    await interaction.followup.send(text, ephemeral=True)
 
 
 async def submit_answer_form(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:
