@@ -51,6 +51,9 @@ ROUND_NOT_HERE = (
 )
 NOT_BLIND_FORM = "This round isn't blind: answers go in its thread. Post yours there as your first message."
 NOT_BLIND_PEEK = "This round isn't blind: every answer is already in its thread. Read them there."
+FORM_ANSWERS_CLOSED = (
+    "Answers for this question have closed, so this one was not saved. The answers are revealed in its thread."
+)
 
 
 class AnswerOutcome(StrEnum):
@@ -420,7 +423,7 @@ class GrillService:
         if not rnd.blind:
             raise InvalidInput(NOT_BLIND_FORM)
         if not rnd.accepts_answers(self.clock.now()):
-            raise RoundClosed(_answers_closed_text(rnd))
+            raise RoundClosed(FORM_ANSWERS_CLOSED)  # a form leaves no message behind to stay as discussion
         check_answer_text(body)
         answer, created = await self.rounds.save_answer(rnd.id, member_id, body, None, self.clock.now(), display_name)
         return AnswerReceipt(AnswerOutcome.CREATED if created else AnswerOutcome.UPDATED, rnd, answer)
