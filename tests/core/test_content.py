@@ -192,6 +192,11 @@ def test_python_tags_are_refused_by_the_safe_loader(tmp_path):
     assert problem.startswith("pack.yaml:8:")
 
 
+def test_an_empty_file_is_refused(tmp_path):
+    assert problems_of(tmp_path, "") == ["pack.yaml:1: file is empty"]
+    assert problems_of(tmp_path, "# only a comment\n") == ["pack.yaml:1: file is empty"]
+
+
 def test_alias_bomb_is_refused_quickly(tmp_path):
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):

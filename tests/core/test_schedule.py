@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,13 @@ def test_weekdays_parse(text, days):
 def test_bad_weekdays_are_refused(text):
     with pytest.raises(InvalidInput):
         parse_weekdays(text)
+
+
+def test_no_weekday_at_all_asks_for_one():
+    with pytest.raises(InvalidInput, match=re.escape("Pick at least one weekday, for example mon-fri or daily.")):
+        parse_weekdays(" , ")
+    with pytest.raises(InvalidInput, match=re.escape("'funday' is not a weekday. Use names like mon,wed,fri")):
+        parse_weekdays("mon,funday")
 
 
 def test_weekdays_format_back():

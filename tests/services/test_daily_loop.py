@@ -123,7 +123,7 @@ async def test_late_answer_is_refused_politely(services, clock):
 async def test_vote_rules(services, clock):
     rnd = await start_round(services, clock)
     answer = (await services.grill.thread_message(rnd.id, "ann", "Ann", "answer", "m1")).answer
-    with pytest.raises(SelfVote):
+    with pytest.raises(SelfVote, match="can't rate your own answer"):
         await services.votes.cast(SPACE, answer.id, "ann", "Ann", full_scores(rnd))
     with pytest.raises(NotFound, match="isn't one you can rate on this server"):
         await services.votes.cast("discord:2", answer.id, "eve", "Eve", full_scores(rnd))
@@ -139,7 +139,7 @@ async def test_vote_rules(services, clock):
     (vote,) = await services.rounds.votes(rnd.id)
     assert set(vote.scores.values()) == {0}  # the re-vote replaced the first
     clock.set(rnd.closes_at)
-    with pytest.raises(RoundClosed):
+    with pytest.raises(RoundClosed, match="Voting on this round has closed"):
         await services.votes.cast(SPACE, answer.id, "cat", "Cat", full_scores(rnd))
 
 
@@ -244,7 +244,7 @@ async def test_blind_mode_hides_answers_until_reveal(services, clock, publisher)
     with pytest.raises(InvalidInput, match="revealed"):
         await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
     clock.advance(hours=2)
-    with pytest.raises(RoundClosed):
+    with pytest.raises(RoundClosed, match=re.escape("this one was not saved. The answers are revealed")):
         await services.grill.submit_form_answer(SPACE, rnd.id, "bob", "Bob", "late")
     assert await services.grill.reveal(rnd.id) is True
     assert await services.grill.reveal(rnd.id) is False
@@ -387,3 +387,15 @@ async def test_answer_ids_from_another_space_round_or_no_row_get_one_refusal(ser
             await services.votes.answer_on_message(space, round_id, message)
     assert await services.rounds.votes(rnd.id) == []
     assert (await services.votes.answer_on_message(SPACE, rnd.id, "m1")).id == answer.id
+
+
+async def test_admin_commands_say_when_there_is_nothing_to_do(services, clock):
+    with pytest.raises(NotConfigured, match="not set up here yet"):
+        await services.grill.update(SPACE, answer_window_minutes=30)  # /grill timing before /grill setup
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC")
+    with pytest.raises(NotFound, match=re.escape("There is no open round to close here.")):
+        await services.grill.close_open_round(SPACE)
+    clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    await services.grill.post_daily(SPACE)
+    with pytest.raises(AlreadyPosted, match=re.escape("Today's question (2026-11-30) was already posted.")):
+        await services.grill.post_now(SPACE)

@@ -1,0 +1,136 @@
+"""What a member or admin is told when the Discord layer refuses: permission checks, a re-vote,
+buttons on closed or not-yet-revealed rounds, Discord's own refusals and unexpected errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import discord
+import pytest
+from discord import app_commands
+from discord.webhook.async_ import async_context
+
+from bot.core.errors import SpaceFault
+from bot.discord_ui import errors
+from bot.discord_ui.publisher import CHANNEL_GONE, faults_in
+from bot.discord_ui.voting import CLOSED_TEXT
+from cogs.grill_admin import GrillAdmin
+from tests.discord.gateway import Client, make_client
+
+A = 1
+ANN, BOB = 11, 12
+SPACE_A = "discord:1"
+
+
+@pytest.fixture
+async def client(services, db_path) -> AsyncIterator[Client]:
+    client, adapter = await make_client(services, db_path)
+    yield client
+    await client.bot.close()
+    async_context.reset(adapter)
+
+
+async def open_round(client: Client, *, blind: bool = False, answer_minutes: int | None = None):
+    services = client.bot.services
+    await services.grill.setup(SPACE_A, "10", "09:00", "UTC", "daily", blind)
+    if answer_minutes:
+        await services.grill.update(SPACE_A, answer_window_minutes=answer_minutes)
+    rnd = await services.grill.post_daily(SPACE_A)
+    client.bot.round_cache.remember(rnd)
+    return rnd
+
+
+def http_error(kind: type[discord.HTTPException], status: int) -> discord.HTTPException:
+    return kind(SimpleNamespace(status=status, reason="refused"), {"code": 0, "message": "refused"})
+
+
+async def test_a_second_vote_says_it_replaces_the_first(client, services):
+    rnd = await open_round(client)
+    answer = (await services.grill.thread_message(rnd.id, "discord:11", "ann", "ann's answer", "m1")).answer
+    criteria = {c.id: "2" for c in rnd.question.criteria}
+    first = await client.submit(A, BOB, f"gb:rate:{rnd.id}:{answer.id}", criteria)
+    assert "answer is recorded:" in first.text
+    again = await client.submit(A, BOB, f"gb:rate:{rnd.id}:{answer.id}", {c: "0" for c in criteria})
+    assert "answer is updated (it replaces your earlier one): 0/" in again.text
+
+
+async def test_the_vote_button_on_a_closed_round_says_it_closed(client, services, clock):
+    rnd = await open_round(client)
+    clock.set(rnd.closes_at + timedelta(minutes=1))
+    assert (await client.click(A, BOB, f"gb:vote:{rnd.id}")).text == CLOSED_TEXT
+
+
+async def test_the_vote_button_before_a_blind_reveal_says_when_voting_opens(client):
+    rnd = await open_round(client, blind=True, answer_minutes=60)
+    reply = await client.click(A, BOB, f"gb:vote:{rnd.id}")
+    assert reply.text == "Voting opens when answers are revealed, once the answer window ends."
+
+
+def admin_interaction(*, guild_id: int | None, manage_guild: bool) -> Any:
+    return SimpleNamespace(guild_id=guild_id, permissions=discord.Permissions(manage_guild=manage_guild))
+
+
+async def test_an_admin_command_without_manage_server_says_what_it_needs():
+    cog = GrillAdmin.__new__(GrillAdmin)  # interaction_check reads nothing of the cog's state
+    with pytest.raises(app_commands.MissingPermissions) as refused:
+        await cog.interaction_check(admin_interaction(guild_id=1, manage_guild=False))
+    assert errors.user_text(refused.value) == "This needs the Manage Server permission."
+    assert await cog.interaction_check(admin_interaction(guild_id=1, manage_guild=True)) is True
+
+
+async def test_an_admin_command_outside_a_server_says_to_use_one():
+    cog = GrillAdmin.__new__(GrillAdmin)
+    with pytest.raises(app_commands.NoPrivateMessage) as refused:
+        await cog.interaction_check(admin_interaction(guild_id=None, manage_guild=True))
+    assert errors.user_text(refused.value) == "Use this command in a server."
+
+
+def test_discord_refusing_a_reply_names_the_permissions_needed():
+    command = SimpleNamespace(name="grill post")
+    text = errors.user_text(app_commands.CommandInvokeError(command, http_error(discord.Forbidden, 403)))  # type: ignore[arg-type]
+    assert text is not None and text.startswith("Discord refused that: I'm missing a permission here")
+    assert "Manage Threads" in text
+
+
+class FakeResponse:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def is_done(self) -> bool:
+        return False
+
+    async def send_message(self, text: str, *, ephemeral: bool) -> None:
+        assert ephemeral
+        self.sent.append(text)
+
+
+async def test_an_unexpected_error_gets_a_reference_and_no_traceback():
+    response = FakeResponse()
+    interaction = SimpleNamespace(
+        response=response, command=None, data={}, guild_id=1, user=SimpleNamespace(id=ANN)
+    )
+    await errors.report(interaction, KeyError("boom"))  # type: ignore[arg-type]
+    (text,) = response.sent
+    assert text.startswith("Something went wrong on my side (ref `")
+    assert text.endswith("Nothing you did was lost; try again in a moment.") and "boom" not in text
+
+
+def test_a_lost_permission_becomes_a_fault_that_names_the_channel_and_the_fix():
+    with pytest.raises(SpaceFault) as fault, faults_in("42"):
+        raise http_error(discord.Forbidden, 403)
+    assert fault.value.message.startswith("I can't post in <#42>: my role lacks a permission there.")
+    assert "/grill settings retries at once" in fault.value.message and not fault.value.pauses
+
+
+def test_a_deleted_channel_becomes_a_fault_that_pauses_the_grill():
+    with pytest.raises(SpaceFault) as fault, faults_in("42"):
+        raise http_error(discord.NotFound, 404)
+    assert fault.value.message == CHANNEL_GONE and fault.value.pauses
+
+
+def test_a_server_error_passes_through_to_be_retried():
+    with pytest.raises(discord.DiscordServerError), faults_in("42"):
+        raise http_error(discord.DiscordServerError, 503)
