@@ -13,10 +13,12 @@ import pytest
 from discord import app_commands
 from discord.webhook.async_ import async_context
 
-from bot.core.errors import SpaceFault
-from bot.discord_ui import errors
+from bot.core.content import MAX_PACK_BYTES
+from bot.core.errors import InvalidInput, SpaceFault
+from bot.discord_ui import errors, render
 from bot.discord_ui.publisher import CHANNEL_GONE, faults_in
 from bot.discord_ui.voting import CLOSED_TEXT
+from cogs.boards import Boards
 from cogs.grill_admin import GrillAdmin
 from tests.discord.gateway import Client, make_client
 
@@ -109,9 +111,7 @@ class FakeResponse:
 
 async def test_an_unexpected_error_gets_a_reference_and_no_traceback():
     response = FakeResponse()
-    interaction = SimpleNamespace(
-        response=response, command=None, data={}, guild_id=1, user=SimpleNamespace(id=ANN)
-    )
+    interaction = SimpleNamespace(response=response, command=None, data={}, guild_id=1, user=SimpleNamespace(id=ANN))
     await errors.report(interaction, KeyError("boom"))  # type: ignore[arg-type]
     (text,) = response.sent
     assert text.startswith("Something went wrong on my side (ref `")
@@ -134,3 +134,58 @@ def test_a_deleted_channel_becomes_a_fault_that_pauses_the_grill():
 def test_a_server_error_passes_through_to_be_retried():
     with pytest.raises(discord.DiscordServerError), faults_in("42"):
         raise http_error(discord.DiscordServerError, 503)
+
+
+class FakeFollowup:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, text: str, **_: Any) -> None:
+        self.sent.append(text)
+
+
+def command_interaction(guild_id: int = A) -> Any:
+    async def defer(**_: Any) -> None:
+        return None
+
+    return SimpleNamespace(
+        guild_id=guild_id,
+        user=SimpleNamespace(id=ANN),
+        response=SimpleNamespace(defer=defer),
+        followup=FakeFollowup(),
+    )
+
+
+async def test_setup_names_the_permissions_missing_in_the_channel():
+    cog = GrillAdmin.__new__(GrillAdmin)
+    perms = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True)
+    channel = SimpleNamespace(guild=SimpleNamespace(me=object()), mention="<#10>", permissions_for=lambda me: perms)
+    with pytest.raises(InvalidInput) as refused:
+        await GrillAdmin.setup_grill.callback(cog, command_interaction(), channel, "09:00", "UTC")  # type: ignore[arg-type]
+    assert refused.value.message == (
+        "I can't run the grill in <#10> yet: I'm missing Create Public Threads, Send Messages in Threads, "
+        "Manage Threads there. Grant them to my role (channel settings > Permissions), then run /grill setup again."
+    )
+
+
+async def test_an_import_over_one_mebibyte_is_refused_before_it_is_read():
+    cog = GrillAdmin.__new__(GrillAdmin)
+
+    async def read() -> bytes:
+        raise AssertionError("an oversized attachment must not be downloaded")
+
+    big = SimpleNamespace(filename="huge.yaml", size=MAX_PACK_BYTES + 1, read=read)
+    with pytest.raises(InvalidInput) as refused:
+        await GrillAdmin.import_pack.callback(cog, command_interaction(), big)  # type: ignore[arg-type]
+    assert refused.value.message == f"huge.yaml is {MAX_PACK_BYTES + 1} bytes; a pack may be at most 1 MiB. Split it."
+
+
+async def test_forget_without_delete_deletes_nothing_and_says_how():
+    interaction = command_interaction()
+    cog = Boards.__new__(Boards)
+    await Boards.forget.callback(cog, interaction, "delete")  # type: ignore[arg-type]
+    assert interaction.followup.sent == ["Nothing deleted. Run `/me forget confirm:DELETE` to delete."]
+
+
+def test_a_fault_leads_with_needs_an_admin():
+    assert render.fault_warning(CHANNEL_GONE) == f"⚠ **Needs an admin:** {CHANNEL_GONE}"
