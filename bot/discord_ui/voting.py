@@ -20,7 +20,7 @@ from discord import ui
 from bot.core.errors import InvalidInput, RoundClosed
 from bot.core.ids import names_a_row, row_id
 from bot.core.services.rounds import NOT_BLIND_FORM, AnswerOutcome
-from bot.core.services.votes import ANSWER_NOT_HERE
+from bot.core.services.votes import ANSWER_NOT_HERE, VOTING_NOT_YET
 from bot.discord_ui import render
 from bot.discord_ui.errors import deferred
 from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
@@ -89,7 +89,7 @@ async def _offer_answers(interaction: discord.Interaction, round_id: int) -> Non
     if not rnd.accepts_votes(services.clock.now()):
         raise RoundClosed(CLOSED_TEXT)
     if rnd.blind and rnd.accepts_answers(services.clock.now()):
-        raise InvalidInput("Voting opens when answers are revealed, once the answer window ends.")
+        raise InvalidInput(VOTING_NOT_YET)
     voter = member_ref(interaction.user.id)
     counts = await services.rounds.vote_counts(round_id)
     others = [(a, n) for a, n in await services.grill.named_answers(rnd) if a.member_id != voter]

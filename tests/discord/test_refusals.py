@@ -15,6 +15,7 @@ from discord.webhook.async_ import async_context
 
 from bot.core.content import MAX_PACK_BYTES
 from bot.core.errors import InvalidInput, SpaceFault
+from bot.core.services.votes import VOTING_NOT_YET
 from bot.discord_ui import errors, render
 from bot.discord_ui.publisher import CHANNEL_GONE, faults_in
 from bot.discord_ui.voting import CLOSED_TEXT
@@ -68,7 +69,7 @@ async def test_the_vote_button_on_a_closed_round_says_it_closed(client, services
 async def test_the_vote_button_before_a_blind_reveal_says_when_voting_opens(client):
     rnd = await open_round(client, blind=True, answer_minutes=60)
     reply = await client.click(A, BOB, f"gb:vote:{rnd.id}")
-    assert reply.text == "Voting opens when answers are revealed, once the answer window ends."
+    assert reply.text == VOTING_NOT_YET  # the same words as the form's refusal
 
 
 def admin_interaction(*, guild_id: int | None, manage_guild: bool) -> Any:

@@ -16,6 +16,7 @@ ANSWER_NOT_HERE = (
     "That answer isn't one you can rate on this server: its author may have withdrawn it, or the form "
     "came from somewhere else. Press Vote on this server's grill post to pick an answer."
 )
+VOTING_NOT_YET = "Voting opens when the answers are revealed, after the answer window ends."
 NOT_AN_ANSWER = "That message isn't an answer: a member's first message in the thread is their answer."
 
 
@@ -82,7 +83,7 @@ def _votable(
     if not rnd.accepts_votes(now):
         raise RoundClosed("Voting on this round has closed. The results are in the thread.")
     if rnd.blind and rnd.accepts_answers(now):
-        raise InvalidInput("Voting opens when the answers are revealed, after the answer window ends.")
+        raise InvalidInput(VOTING_NOT_YET)
     return rnd, answer
 
 
