@@ -399,3 +399,18 @@ async def test_admin_commands_say_when_there_is_nothing_to_do(services, clock):
     await services.grill.post_daily(SPACE)
     with pytest.raises(AlreadyPosted, match=re.escape("Today's question (2026-11-30) was already posted.")):
         await services.grill.post_now(SPACE)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"answer_window_minutes": 10081}, "answer_minutes takes 0 to 10080 minutes, not 10081."),
+        ({"close_before_next_minutes": -5}, "close_before_next takes 0 to 1440 minutes, not -5."),
+        ({"reminder_before_close_minutes": 1441}, "reminder_before_close takes 0 to 1440 minutes, not 1441."),
+    ],
+)
+async def test_timing_out_of_range_is_refused_even_past_discord(services, change, message):
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC")
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        await services.grill.update(SPACE, **change)
+    assert (await services.grill.update(SPACE, answer_window_minutes=None)).answer_window_minutes is None

@@ -45,6 +45,12 @@ MAX_ANSWER_CHARS = 4000  # the longest text a Discord form field takes
 MIN_VOTES_BEFORE_REMINDER = 2
 SHARED_DRILL_HOURS = 24
 READ_BACK_PATIENCE = 20  # seconds /grill close waits for a reconnect's read-back before saying so
+# /grill timing's ranges, checked here too: the core trusts no front end to have enforced them.
+TIMING_LIMITS = {
+    "answer_window_minutes": ("answer_minutes", 0, 10080),
+    "close_before_next_minutes": ("close_before_next", 0, 1440),
+    "reminder_before_close_minutes": ("reminder_before_close", 0, 1440),
+}
 ROUND_NOT_HERE = (
     "That round isn't one of this server's rounds: the button or form came from somewhere else, "
     "or the round is gone. Use the buttons on this server's grill post."
@@ -146,6 +152,11 @@ class GrillService:
         return updated
 
     async def update(self, space_id: str, **changes: object) -> GuildSettings:
+        for field, value in changes.items():
+            limits = TIMING_LIMITS.get(field)
+            if limits and value is not None and not (type(value) is int and limits[1] <= value <= limits[2]):
+                option, low, high = limits
+                raise InvalidInput(f"{option} takes {low} to {high} minutes, not {value}.")
         current = await self._configured(space_id)
         updated = replace(current, **changes)  # type: ignore[arg-type]
         await self.spaces.save_settings(updated, self.clock.now())
