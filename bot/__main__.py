@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run | content check [PATHS] | practice | db migrate]`."""
+"""Command line: `python -m bot [run | content check [PATHS] | practice | db migrate | health]`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from bot.core.content import (
     pack_files,
     refuse_broken_long_forms,
 )
+from bot.core.health import judge
 from bot.core.models import TYPE_IDS, Question
+from bot.core.ports import Clock, SystemClock
 from bot.log import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -40,7 +42,7 @@ To practise without Discord right now:  python -m bot practice   (or: make pract
 """
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="grillbot: interview practice for study groups")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Discord bot (default)")
@@ -56,15 +58,20 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("paths", nargs="*", type=Path, help="pack files or folders (default: the shipped content)")
     db = commands.add_parser("db", help="database tools")
     db.add_subparsers(dest="db_command", required=True).add_parser("migrate", help="apply schema migrations")
+    commands.add_parser(
+        "health", help="exit 0 if the database answers and the gateway heartbeat is fresh, 1 with the reason if not"
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    quiet = args.command in ("content", "practice", "db")  # a person is reading the terminal
+    quiet = args.command in ("content", "practice", "db", "health")  # a person (or a health probe) reads the output
     setup_logging(settings.log_level or ("WARNING" if quiet else "INFO"), settings.log_file)
 
+    if args.command == "health":
+        return check_health(settings, clock or SystemClock())
     if args.command == "content":
         return check_content(settings, args.paths)
     if args.command == "db":
@@ -72,6 +79,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "practice":
         return run_practice(settings, args)
     return run_discord(settings)
+
+
+def check_health(settings: Settings, clock: Clock) -> int:
+    """For a Docker HEALTHCHECK: 0 when healthy, 1 with the reason on stderr (Docker reserves 2)."""
+    from bot.storage.health import DatabaseUnavailable, read_heartbeat
+
+    try:
+        heartbeat = read_heartbeat(settings.db_path)
+    except DatabaseUnavailable as exc:
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
+    health = judge(clock.now(), heartbeat)
+    if not health.ok:
+        print(f"unhealthy: {health.reason}", file=sys.stderr)
+        return 1
+    print(f"healthy: database answers; {health.reason}")
+    return 0
 
 
 def check_content(settings: Settings, paths: list[Path]) -> int:

@@ -18,6 +18,7 @@ from bot.app import Services, open_services
 from bot.charts import ChartRenderer
 from bot.discord_ui.cache import RoundCache
 from bot.discord_ui.errors import GrillTree
+from bot.discord_ui.heartbeat import GatewayHeartbeat
 from bot.discord_ui.limiter import RateLimiter
 from bot.discord_ui.modals import ModalRouter
 from bot.discord_ui.publisher import DiscordPublisher
@@ -55,6 +56,7 @@ GUILD_READY_TIMEOUT = 0.3
 class GrillBot(commands.Bot):
     services: Services
     jobs: GrillJobs
+    heartbeat: GatewayHeartbeat
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -85,6 +87,9 @@ class GrillBot(commands.Bot):
         for problem in self.services.bank.problems:
             log.warning("content problem, pack refused: %s", problem)
         log.info("loaded %d questions from %d packs", len(self.services.bank.questions), len(self.services.bank.packs))
+        self.heartbeat = GatewayHeartbeat(MetaRepo(self.services.db), self.services.clock)
+        await self.heartbeat.forget()
+        self.heartbeat.start(self)
         self.add_dynamic_items(*DYNAMIC_ITEMS, *QUESTION_ITEMS)
         self.modal_router.add(RATING_FORM, submit_rating)
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
@@ -126,7 +131,9 @@ class GrillBot(commands.Bot):
         log.info("synced %d slash commands (%s)", len(synced), "dev guild" if guild else "global")
 
     async def on_ready(self) -> None:
+        """Log, and record the heartbeat as soon as a session is ready, not up to 30 s later (throttled)."""
         log.info("ready in %d servers", len(self.guilds))  # every identify; bench/footprint.py times the first
+        await self.heartbeat.beat_client(self)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.modal_router.dispatch(interaction)
@@ -145,6 +152,8 @@ class GrillBot(commands.Bot):
     async def _close_everything(self) -> None:
         if hasattr(self, "jobs"):  # setup_hook may have failed before it was built
             self.jobs.shutdown()
+        if hasattr(self, "heartbeat"):
+            await self.heartbeat.stop()
         await super().close()
         await asyncio.to_thread(self.charts.close)
         await self._resources.aclose()

@@ -20,3 +20,7 @@ class MetaRepo:
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    async def delete(self, key: str) -> None:
+        async with self.db.write() as conn:
+            await conn.execute("DELETE FROM meta WHERE key = ?", (key,))
