@@ -241,3 +241,21 @@ async def test_a_manual_post_runs_the_days_step_and_reports_a_failure(services, 
         await services.grill.post_now(SPACE)
     rnd = await services.grill.post_now(SPACE)  # an admin tries again: the same step, now through
     assert rnd.state is RoundState.OPEN and len(publisher.posts) == 1
+
+
+async def test_a_shorter_lease_frees_a_dead_runners_step_sooner(db_path, clock, publisher, bank):
+    lease = timedelta(seconds=5)
+    async with open_services(
+        db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank, step_lease=lease
+    ) as services:
+        rnd = await posted_round(services, clock)
+        clock.set(rnd.closes_at)
+        close = await step_of(services, rnd.id, StepKind.CLOSE)
+        assert await services.steps.claim_one(close.id, "dead-process", clock.now(), clock.now() + lease)
+        clock.advance(seconds=4)
+        await services.grill.runner.run_due()
+        assert (await services.rounds.get(rnd.id)).state is RoundState.OPEN  # still the dead runner's
+        clock.advance(seconds=1)
+        await services.grill.runner.run_due()
+        assert (await services.rounds.get(rnd.id)).state is RoundState.CLOSED and len(publisher.results) == 1
+        assert services.grill.runner.renew_every == pytest.approx(5 / 3)  # renewed well inside the lease

@@ -37,7 +37,7 @@ from bot.core.models import (
 )
 from bot.core.ports import Clock, Publisher, RoundStore, SpaceStore, StepStore
 from bot.core.selection import pick_daily_question
-from bot.core.services.steps import StepOutcome, StepRun, StepRunner
+from bot.core.services.steps import LEASE, StepOutcome, StepRun, StepRunner
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,8 @@ class GrillService:
         clock: Clock,
         publisher: Publisher | None = None,
         runner_name: str = "local",
+        *,
+        lease: timedelta = LEASE,
     ) -> None:
         self.bank = bank
         self.spaces = spaces
@@ -115,7 +117,7 @@ class GrillService:
         self.steps = steps
         self.clock = clock
         self.publisher = publisher
-        self.runner = StepRunner(steps, spaces, self.perform_step, clock, runner_name)
+        self.runner = StepRunner(steps, spaces, self.perform_step, clock, runner_name, lease=lease)
 
     def _publisher(self) -> Publisher:
         if self.publisher is None:
