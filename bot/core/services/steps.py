@@ -71,7 +71,7 @@ class StepRunner:
         self,
         store: StepStore,
         spaces: SpaceStore,
-        perform: Callable[[Step], Awaitable[None]],
+        perform: Callable[[Step], Awaitable[bool | None]],
         clock: Clock,
         owner: str,
         *,
@@ -137,7 +137,7 @@ class StepRunner:
 
     async def _attempt(self, step: Step) -> StepRun:
         try:
-            await self.perform(step)
+            delivered = await self.perform(step)
         except StepNotReady:
             await self.store.postpone(step.id, self.owner, self.clock.now() + NOT_READY_WAIT)
             return StepRun(StepOutcome.WAITING)
@@ -153,7 +153,7 @@ class StepRunner:
             log.warning("step %s (%s, %s) failed: %s", step.id, step.kind, step.space_id, describe(error))
             return await self._retry(step, error)
         await self.store.finish(step.id, self.owner, self.clock.now())
-        if step.kind in PLATFORM_STEPS:
+        if step.kind in PLATFORM_STEPS and delivered is not False:  # False: nothing reached the platform
             await self.spaces.set_fault(step.space_id, None, self.clock.now())
         return StepRun(StepOutcome.DONE)
 
