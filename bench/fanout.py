@@ -7,7 +7,7 @@ strict rolling-window global limit of 50 requests per second. The double and the
 with N configured servers whose post time has passed today, so the bot makes every post at start.
 Prints, per run and as the median over repeats: the time from the first post request to the last
 thread opened against the floor (requests answered / 50 per s), the 429s seen, and the posts missed
-and duplicated. Nothing touches the network.
+and duplicated (the median on a `RESULT` line, for `python -m bench.report`). Nothing touches the network.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ async def main(servers: int, repeats: int) -> int:
     seconds = statistics.median(r.seconds for r in results)
     floor = statistics.median(r.floor for r in results)
     print(
-        f"median of {repeats}: {seconds:.1f} s against a floor of {floor:.1f} s ({seconds / floor:.2f}x); "
+        f"RESULT fanout, median of {repeats}: {seconds:.1f} s against a floor of {floor:.1f} s "
+        f"({seconds / floor:.2f}x); "
         f"429s {statistics.median(r.rate_limited for r in results):.0f}, "
         f"missed {sum(r.missed for r in results)}, duplicated {sum(r.duplicated for r in results)}"
     )
