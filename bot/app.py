@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.core.content import Bank, load_bank
@@ -18,6 +19,7 @@ from bot.core.services.library import LibraryService
 from bot.core.services.privacy import PrivacyService
 from bot.core.services.rounds import GrillService
 from bot.core.services.stats import StatsService
+from bot.core.services.steps import LEASE
 from bot.core.services.votes import VoteService
 from bot.storage.boards import BoardRepo
 from bot.storage.db import Database
@@ -59,16 +61,18 @@ async def open_services(
     clock: Clock | None = None,
     publisher: Publisher | None = None,
     bank: Bank | None = None,
+    step_lease: timedelta = LEASE,
 ) -> AsyncIterator[Services]:
     """Open the database (migrating it), add the packs servers imported to the bank, and wire every
-    service; closes the database on exit."""
+    service; closes the database on exit. `step_lease` is how long a claimed timed step stays this
+    process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS)."""
     bank = bank or load_bank(content_dir)
     clock = clock or SystemClock()
     async with Database(db_path) as db:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         steps = StepRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
-        grill = GrillService(bank, spaces, rounds, steps, clock, publisher, runner_name())
+        grill = GrillService(bank, spaces, rounds, steps, clock, publisher, runner_name(), lease=step_lease)
         drills = DrillService(bank, drill_repo, clock, grill=grill)
         library = LibraryService(bank, PackRepo(db), clock)
         await library.load_imported()

@@ -11,6 +11,7 @@ from dotenv import load_dotenv
 DEFAULT_DB = "data/grillbot.db"
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_STEP_LEASE_SECONDS = 60
 
 
 class SettingsError(Exception):
@@ -25,6 +26,7 @@ class Settings:
     log_level: str | None = None  # None: INFO for the bot, WARNING for the interactive commands
     log_file: str | None = None
     dev_guild_id: int | None = None  # sync commands to this guild only (instant), for development
+    step_lease_seconds: int = DEFAULT_STEP_LEASE_SECONDS  # a dead process's claimed steps free up after this
 
 
 def load_settings(env_file: str | None = ".env") -> Settings:
@@ -43,6 +45,12 @@ def load_settings(env_file: str | None = ".env") -> Settings:
     log_level = env.get("GRILLBOT_LOG_LEVEL", "").strip().upper()
     if log_level and log_level not in LOG_LEVELS:
         raise SettingsError(f"GRILLBOT_LOG_LEVEL is '{log_level}'. Use one of {', '.join(LOG_LEVELS)}, or unset it.")
+    lease = env.get("GRILLBOT_STEP_LEASE_SECONDS", "").strip()
+    if lease and not (lease.isdigit() and int(lease) > 0):
+        raise SettingsError(
+            f"GRILLBOT_STEP_LEASE_SECONDS is '{lease}'. Set it to a whole number of seconds above 0 "
+            f"(default {DEFAULT_STEP_LEASE_SECONDS}), or unset it."
+        )
     return Settings(
         token=env.get("DISCORD_TOKEN", "").strip() or None,
         db_path=env.get("GRILLBOT_DB", "").strip() or DEFAULT_DB,
@@ -50,4 +58,5 @@ def load_settings(env_file: str | None = ".env") -> Settings:
         log_level=log_level or None,
         log_file=env.get("GRILLBOT_LOG_FILE", "").strip() or None,
         dev_guild_id=int(dev_guild) if dev_guild.isdigit() else None,
+        step_lease_seconds=int(lease) if lease else DEFAULT_STEP_LEASE_SECONDS,
     )

@@ -7,9 +7,16 @@ import re
 import pytest
 
 import bot.__main__ as cli
-from bot.settings import SettingsError, load_settings
+from bot.settings import DEFAULT_STEP_LEASE_SECONDS, SettingsError, load_settings
 
-VARIABLES = ("DISCORD_TOKEN", "GRILLBOT_DEV_GUILD", "GRILLBOT_LOG_LEVEL", "GRILLBOT_DB", "GRILLBOT_CONTENT")
+VARIABLES = (
+    "DISCORD_TOKEN",
+    "GRILLBOT_DEV_GUILD",
+    "GRILLBOT_LOG_LEVEL",
+    "GRILLBOT_DB",
+    "GRILLBOT_CONTENT",
+    "GRILLBOT_STEP_LEASE_SECONDS",
+)
 
 
 @pytest.fixture
@@ -47,3 +54,16 @@ def test_an_unknown_log_level_is_refused(env, capsys):
     assert "GRILLBOT_LOG_LEVEL" in capsys.readouterr().err
     env.setenv("GRILLBOT_LOG_LEVEL", "warning")
     assert load_settings().log_level == "WARNING"
+
+
+def test_the_step_lease_is_read_from_the_environment(env):
+    assert load_settings().step_lease_seconds == DEFAULT_STEP_LEASE_SECONDS == 60
+    env.setenv("GRILLBOT_STEP_LEASE_SECONDS", " 4 ")
+    assert load_settings().step_lease_seconds == 4
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "1.5"])
+def test_an_unusable_step_lease_is_refused(env, value):
+    env.setenv("GRILLBOT_STEP_LEASE_SECONDS", value)
+    with pytest.raises(SettingsError, match=f"GRILLBOT_STEP_LEASE_SECONDS is '{re.escape(value)}'"):
+        load_settings()

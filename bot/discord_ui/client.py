@@ -9,6 +9,7 @@ import json
 import logging
 import pkgutil
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
 import discord
 from discord.ext import commands
@@ -82,6 +83,7 @@ class GrillBot(commands.Bot):
                 self.settings.db_path,
                 self.settings.content_dir,
                 publisher=DiscordPublisher(self, self.limiter),
+                step_lease=timedelta(seconds=self.settings.step_lease_seconds),
             )
         )
         for problem in self.services.bank.problems:

@@ -6,6 +6,7 @@ Route handlers (routes_*.py) receive a parsed `Call` and return JSON (or None fo
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -109,6 +110,28 @@ class FaultRule:
         return self.route in (route, concrete)
 
 
+class Hold:
+    """Matching requests wait, unanswered, until `release()`; then they are handled as usual (a request
+    whose sender died meanwhile is still carried out, as Discord would)."""
+
+    def __init__(self, route: str, times: int) -> None:
+        self.route, self.times = route, times
+        self.held: list[RecordedRequest] = []
+        self._released = asyncio.Event()
+
+    def matches(self, route: str, concrete: str) -> bool:
+        return self.times > 0 and self.route in (route, concrete)
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def wait(self, record: RecordedRequest, changes: Any) -> None:
+        self.times -= 1
+        self.held.append(record)
+        changes.notify()
+        await self._released.wait()
+
+
 Handler = Callable[[Call], Awaitable[Any]]
 
 
@@ -118,6 +141,7 @@ class Rest:
         self.requests: list[RecordedRequest] = []
         self._rules: list[RateLimitRule] = []
         self._faults: list[FaultRule] = []
+        self._holds: list[Hold] = []
         self._window: float | None = None  # requests per second of a rolling-window global limit
         self._recent: deque[float] = deque()
         self._routes: list[tuple[str, str, Handler, bool]] = []
@@ -147,6 +171,13 @@ class Rest:
         """Answer the next `times` matching requests with `status` (a 5xx outage), doing nothing."""
         self._faults.append(FaultRule(route, status, times))
 
+    def hold(self, route: str, *, times: int = 1) -> Hold:
+        """Hold the next `times` matching requests unanswered until `release()` (a slow Discord, so a
+        test can kill the bot while its request is in flight). `route` as for `rate_limit`."""
+        hold = Hold(route, times)
+        self._holds.append(hold)
+        return hold
+
     def global_window(self, per_second: float | None) -> None:
         """A strict global limit: a request when `per_second` were answered in the last second gets a
         global 429 (None lifts it). Interaction routes are exempt, as on Discord."""
@@ -172,6 +203,9 @@ class Rest:
                 if auth and request.headers.get("Authorization") != f"Bot {self.state.token}":
                     raise ApiError(401, 0, "401: Unauthorized")
                 concrete = f"{request.method} {record.path}"
+                hold = next((h for h in self._holds if h.matches(route, concrete)), None)
+                if hold is not None:
+                    await hold.wait(record, self.state.changes)
                 limited = self._take_limit(route, concrete, exempt_from_global=not auth)
                 fault = self._take_fault(route, concrete)
                 if limited is not None:

@@ -273,6 +273,16 @@ class Harness:
         channel.overwrites[bot_id] = Overwrite(bot_id, 1, allow=bits(*allow), deny=bits(*deny))
         await self.gateway.channel_event("CHANNEL_UPDATE", channel)
 
+    async def delete_channel(self, channel: Channel) -> None:
+        """An admin deletes a text channel: it and its threads are gone (REST answers 404 10003)."""
+        for thread in [c for c in self.state.channels.values() if c.parent_id == channel.id]:
+            del self.state.channels[thread.id]
+            channel.guild.channels.pop(thread.id, None)
+            await self.gateway.channel_event("THREAD_DELETE", thread)
+        del self.state.channels[channel.id]
+        channel.guild.channels.pop(channel.id, None)
+        await self.gateway.channel_event("CHANNEL_DELETE", channel)
+
     # -- reading --------------------------------------------------------------------------------
 
     def messages(self, channel: Channel, *, by_bot: bool | None = None) -> list[Message]:

@@ -228,8 +228,37 @@ async def test_a_deleted_channel_pauses_the_grill_with_the_reason(services, cloc
     clock.set((await services.steps.of_space(SPACE, StepState.DUE))[0].next_attempt_at)
     await services.grill.runner.run_due()  # the retry finds the grill paused and stops there
     assert await services.steps.of_space(SPACE, StepState.DUE) == [] and publisher.posts == []
+    assert (await services.spaces.settings(SPACE)).fault == "the channel was deleted"  # a no-op clears nothing
     await services.grill.setup(SPACE, "channel:2", "09:00", "UTC", "daily")
-    assert (await services.spaces.settings(SPACE)).fault is None
+    settings = await services.spaces.settings(SPACE)
+    assert settings.fault is None and not settings.paused  # the fix the fault names restarts the grill
+
+
+async def test_a_manual_pause_survives_a_setup_without_a_fault(services, clock):
+    await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
+    await services.grill.set_paused(SPACE, True)
+    await services.grill.setup(SPACE, "channel:2", "10:00", "UTC", "daily")
+    assert (await services.spaces.settings(SPACE)).paused
+
+
+async def test_results_of_a_round_whose_channel_was_deleted_give_up_once_the_grill_moved(services, clock, publisher):
+    rnd = await posted_round(services, clock)
+    clock.set((await step_of(services, rnd.id, StepKind.REMIND)).due_at)
+    await services.grill.runner.run_due()  # the reminder
+    clock.set(rnd.closes_at)
+    publisher.fail["results:0"] = [SpaceFault("the channel was deleted", pauses=True)] * 2
+    await services.grill.runner.run_due()
+    settings = await services.spaces.settings(SPACE)
+    assert settings.paused and settings.fault == "the channel was deleted"
+    await services.grill.setup(SPACE, "channel:2", "09:00", "UTC", "daily")  # the admin's fix
+    results = await step_of(services, rnd.id, StepKind.RESULTS)
+    clock.set(results.next_attempt_at)
+    await services.grill.runner.run_due()
+    results = await step_of(services, rnd.id, StepKind.RESULTS)
+    assert results.state is StepState.FAILED and "channel was deleted" in (results.last_error or "")
+    settings = await services.spaces.settings(SPACE)
+    assert settings.fault is None and not settings.paused  # the moved grill keeps running
+    assert (await services.rounds.get(rnd.id)).state is RoundState.CLOSED  # scored all the same
 
 
 async def test_a_manual_post_runs_the_days_step_and_reports_a_failure(services, clock, publisher):
@@ -241,3 +270,21 @@ async def test_a_manual_post_runs_the_days_step_and_reports_a_failure(services, 
         await services.grill.post_now(SPACE)
     rnd = await services.grill.post_now(SPACE)  # an admin tries again: the same step, now through
     assert rnd.state is RoundState.OPEN and len(publisher.posts) == 1
+
+
+async def test_a_shorter_lease_frees_a_dead_runners_step_sooner(db_path, clock, publisher, bank):
+    lease = timedelta(seconds=5)
+    async with open_services(
+        db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank, step_lease=lease
+    ) as services:
+        rnd = await posted_round(services, clock)
+        clock.set(rnd.closes_at)
+        close = await step_of(services, rnd.id, StepKind.CLOSE)
+        assert await services.steps.claim_one(close.id, "dead-process", clock.now(), clock.now() + lease)
+        clock.advance(seconds=4)
+        await services.grill.runner.run_due()
+        assert (await services.rounds.get(rnd.id)).state is RoundState.OPEN  # still the dead runner's
+        clock.advance(seconds=1)
+        await services.grill.runner.run_due()
+        assert (await services.rounds.get(rnd.id)).state is RoundState.CLOSED and len(publisher.results) == 1
+        assert services.grill.runner.renew_every == pytest.approx(5 / 3)  # renewed well inside the lease

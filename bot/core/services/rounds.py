@@ -19,6 +19,7 @@ from bot.core.errors import (
     NotConfigured,
     NotFound,
     RoundClosed,
+    SpaceFault,
     StepNotReady,
     StepRefused,
 )
@@ -37,7 +38,7 @@ from bot.core.models import (
 )
 from bot.core.ports import Clock, Publisher, RoundStore, SpaceStore, StepStore
 from bot.core.selection import pick_daily_question
-from bot.core.services.steps import StepOutcome, StepRun, StepRunner
+from bot.core.services.steps import LEASE, StepOutcome, StepRun, StepRunner
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class GrillService:
         clock: Clock,
         publisher: Publisher | None = None,
         runner_name: str = "local",
+        *,
+        lease: timedelta = LEASE,
     ) -> None:
         self.bank = bank
         self.spaces = spaces
@@ -115,7 +118,7 @@ class GrillService:
         self.steps = steps
         self.clock = clock
         self.publisher = publisher
-        self.runner = StepRunner(steps, spaces, self.perform_step, clock, runner_name)
+        self.runner = StepRunner(steps, spaces, self.perform_step, clock, runner_name, lease=lease)
 
     def _publisher(self) -> Publisher:
         if self.publisher is None:
@@ -133,7 +136,10 @@ class GrillService:
         weekdays: str = "daily",
         blind_mode: bool | None = None,
     ) -> GuildSettings:
-        """Validate and save the daily grill settings; each bad value gets a message saying how to fix it."""
+        """Validate and save the daily grill settings; each bad value gets a message saying how to fix it.
+
+        Setting up again is the fix a fault asks for, so it clears the fault and restarts a grill the
+        fault paused (its channel was deleted)."""
         at = schedule.parse_post_time(post_time)
         zone = schedule.parse_timezone(timezone)
         days = schedule.parse_weekdays(weekdays)
@@ -146,6 +152,7 @@ class GrillService:
             timezone=zone.key,
             weekdays=days,
             blind_mode=current.blind_mode if blind_mode is None else blind_mode,
+            paused=False if current.fault else current.paused,
         )
         await self.spaces.save_settings(updated, self.clock.now())
         await self.spaces.set_fault(space_id, None, self.clock.now())
@@ -469,16 +476,19 @@ class GrillService:
 
     # --- timed steps -------------------------------------------------------------------
 
-    async def perform_step(self, step: Step) -> None:
-        """Do one timed step. Each tolerates running again after a crash or a failure part-way."""
+    async def perform_step(self, step: Step) -> bool:
+        """Do one timed step. Each tolerates running again after a crash or a failure part-way.
+
+        False when the step ended without reaching the platform (no post due: paused, skipped, already
+        out), so it does not clear a fault an admin still has to see."""
         if step.kind is StepKind.POST:
             try:
                 await self.post_daily(step.space_id, scheduled=not step.manual, local_date=step.local_date)
             except AlreadyPosted:
-                return
+                return False
             except NotConfigured as error:
                 raise StepRefused(error.message) from error
-            return
+            return True
         assert step.round_id is not None
         actions = {
             StepKind.REVEAL: self.reveal,
@@ -487,6 +497,7 @@ class GrillService:
             StepKind.RESULTS: self._post_results,
         }
         await actions[step.kind](step.round_id)
+        return True
 
     async def reveal(self, round_id: int) -> bool:
         """Blind mode: post the hidden answers into the thread once answers close. Answers already shown
@@ -543,7 +554,17 @@ class GrillService:
         async def record(part: str, message_ref: str) -> None:
             await self.steps.record_message(round_id, part, message_ref)
 
-        results_ref = await self._publisher().post_results(await self.results(rnd), sent, record)
+        try:
+            results_ref = await self._publisher().post_results(await self.results(rnd), sent, record)
+        except SpaceFault as fault:
+            settings = await self.spaces.settings(rnd.space_id)
+            if fault.pauses and settings.channel_ref != rnd.channel_ref:
+                # The round's channel is gone and the grill has moved on: no retry can post these results,
+                # and the fault must not pause the grill in its new channel. The scores already count.
+                raise StepRefused(
+                    "The round's channel was deleted; its results (already scored) can't be posted."
+                ) from fault
+            raise
         if results_ref is not None:
             await self.rounds.set_results_ref(round_id, results_ref)
 

@@ -26,8 +26,8 @@ from bot.core.ports import Clock, SpaceStore, StepStore
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)  # renewed while the step runs; a dead runner's steps free up after this
-RENEW_EVERY_SECONDS = 20.0
+LEASE = timedelta(seconds=60)  # the default; renewed while the step runs; a dead runner's steps free up after this
+RENEWALS_PER_LEASE = 3  # a running step's lease is extended this often within one lease
 CONCURRENCY = 20  # steps in flight per runner; the posting limiter paces their requests
 FIRST_RETRY = timedelta(seconds=10)
 MAX_RETRY = timedelta(minutes=15)
@@ -71,10 +71,16 @@ class StepRunner:
         self,
         store: StepStore,
         spaces: SpaceStore,
-        perform: Callable[[Step], Awaitable[None]],
+        perform: Callable[[Step], Awaitable[bool | None]],
         clock: Clock,
         owner: str,
+        *,
+        lease: timedelta = LEASE,
     ) -> None:
+        if lease <= timedelta(0):
+            raise ValueError("a step lease must be positive")
+        self.lease = lease
+        self.renew_every = lease.total_seconds() / RENEWALS_PER_LEASE
         self.store = store
         self.spaces = spaces
         self.perform = perform
@@ -99,7 +105,7 @@ class StepRunner:
                 room = CONCURRENCY - len(tasks)
                 if room > 0:
                     now = self.clock.now()
-                    for step in await self.store.claim(self.owner, now, now + LEASE, room):
+                    for step in await self.store.claim(self.owner, now, now + self.lease, room):
                         tasks.add(asyncio.create_task(self._run(step)))
                         ran += 1
                 if not tasks:
@@ -113,7 +119,7 @@ class StepRunner:
     async def run_now(self, step_id: int) -> StepRun:
         """Claim and run one step at once, whatever its due time (an admin asked for it)."""
         now = self.clock.now()
-        step = await self.store.claim_one(step_id, self.owner, now, now + LEASE)
+        step = await self.store.claim_one(step_id, self.owner, now, now + self.lease)
         if step is None:
             return StepRun(StepOutcome.BUSY)
         return await self._run(step)
@@ -131,7 +137,7 @@ class StepRunner:
 
     async def _attempt(self, step: Step) -> StepRun:
         try:
-            await self.perform(step)
+            delivered = await self.perform(step)
         except StepNotReady:
             await self.store.postpone(step.id, self.owner, self.clock.now() + NOT_READY_WAIT)
             return StepRun(StepOutcome.WAITING)
@@ -147,7 +153,7 @@ class StepRunner:
             log.warning("step %s (%s, %s) failed: %s", step.id, step.kind, step.space_id, describe(error))
             return await self._retry(step, error)
         await self.store.finish(step.id, self.owner, self.clock.now())
-        if step.kind in PLATFORM_STEPS:
+        if step.kind in PLATFORM_STEPS and delivered is not False:  # False: nothing reached the platform
             await self.spaces.set_fault(step.space_id, None, self.clock.now())
         return StepRun(StepOutcome.DONE)
 
@@ -164,8 +170,8 @@ class StepRunner:
     async def _keep_lease(self, step_id: int) -> None:
         """Extend a running step's lease while it waits on a slow platform, so no other runner takes it."""
         while True:
-            await asyncio.sleep(RENEW_EVERY_SECONDS)
+            await asyncio.sleep(self.renew_every)
             try:
-                await self.store.renew(self.owner, step_id, self.clock.now() + LEASE)
+                await self.store.renew(self.owner, step_id, self.clock.now() + self.lease)
             except Exception:
                 log.exception("step %s: could not renew its lease", step_id)
