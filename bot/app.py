@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bot.core.content import Bank, load_bank
+from bot.core.content import Bank
+from bot.core.content_cache import cache_path_for, load_bank_cached
 from bot.core.ports import Clock, Publisher, SystemClock
 from bot.core.services.boards import BoardService
 from bot.core.services.drills import DrillService
@@ -65,8 +66,9 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Open the database (migrating it), add the packs servers imported to the bank, and wire every
     service; closes the database on exit. `step_lease` is how long a claimed timed step stays this
-    process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS)."""
-    bank = bank or load_bank(content_dir)
+    process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS). The shipped content is
+    validated once per change of its bytes (`bot.core.content_cache`, next to the database)."""
+    bank = bank or load_bank_cached(content_dir, cache_path_for(db_path))
     clock = clock or SystemClock()
     async with Database(db_path) as db:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)

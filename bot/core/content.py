@@ -162,7 +162,21 @@ def _prescan(text: str, name: str) -> list[Problem]:
     return []
 
 
-def _read_yaml(path: Path, name: str) -> tuple[yaml.Node | None, list[Problem]]:
+def read_bounded(path: Path) -> bytes | Problem:
+    """A content file's bytes, or why it cannot be used (unreadable, or over the limit, unread)."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PACK_BYTES:
+            return _too_big(name, size)
+        return path.read_bytes()
+    except OSError as exc:
+        return Problem(name, 1, f"cannot read the file: {exc.strerror}")
+
+
+def _read_yaml(path: Path, name: str, data: bytes | None = None) -> tuple[yaml.Node | None, list[Problem]]:
+    if data is not None:
+        return _parse_yaml(data, name)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -266,10 +280,11 @@ class _Reader:
 # --- frameworks ----------------------------------------------------------------------------
 
 
-def load_frameworks(path: Path) -> dict[str, QuestionType]:
-    """Load `frameworks.yaml`. Every type must be present; any problem raises ContentError."""
+def load_frameworks(path: Path, data: bytes | None = None) -> dict[str, QuestionType]:
+    """Load `frameworks.yaml` (or `data`, its bytes already read). Every type must be present; any
+    problem raises ContentError."""
     name = str(path)
-    node, problems = _read_yaml(path, name)
+    node, problems = _read_yaml(path, name, data)
     if node is None:
         raise ContentError(problems)
     reader = _Reader(name)
@@ -363,11 +378,16 @@ def _anchors(reader: _Reader, node: yaml.Node) -> tuple[str, ...] | None:
 
 
 def read_pack(
-    path: Path, types: dict[str, QuestionType], taken: dict[str, str] | None = None, name: str | None = None
+    path: Path,
+    types: dict[str, QuestionType],
+    taken: dict[str, str] | None = None,
+    name: str | None = None,
+    data: bytes | None = None,
 ) -> tuple[Pack | None, list[Problem]]:
-    """Validate one pack file. `taken` maps question ids already loaded to where they were defined."""
+    """Validate one pack file (or `data`, its bytes already read). `taken` maps question ids already
+    loaded to where they were defined."""
     name = name or str(path)
-    node, problems = _read_yaml(path, name)
+    node, problems = _read_yaml(path, name, data)
     if node is None:
         return None, problems
     return _pack(node, name, types, taken or {}, None)
@@ -603,23 +623,39 @@ def pack_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def load_bank(content_dir: Path, extra_packs: Iterable[Path] = ()) -> Bank:
+def load_bank(
+    content_dir: Path, extra_packs: Iterable[Path] = (), read: Mapping[Path, bytes | Problem] | None = None
+) -> Bank:
     """Load `frameworks.yaml` and every pack under `questions/`, plus any extra pack files.
 
     Bad packs are refused and reported in `bank.problems`; the good ones load. A pack whose id or
-    question ids clash with an earlier file (in sorted order) is the one refused.
+    question ids clash with an earlier file (in sorted order) is the one refused. `read` holds files
+    already read (`read_bounded`), validated as read (`bot.core.content_cache` hashes those bytes).
     """
-    bank = Bank(types=load_frameworks(content_dir / "frameworks.yaml"))
+    read = read or {}
+    frameworks = content_dir / "frameworks.yaml"
+    bank = Bank(types=load_frameworks(frameworks, _bytes_or_raise(read.get(frameworks), frameworks)))
     for path in pack_files([content_dir / "questions", *extra_packs]):
-        add_pack_file(bank, path)
+        got = read.get(path)
+        if isinstance(got, Problem):
+            bank.problems.append(got)
+            continue
+        add_pack_file(bank, path, data=got)
     refuse_broken_long_forms(bank)
     return bank
 
 
-def add_pack_file(bank: Bank, path: Path, name: str | None = None) -> Pack | None:
-    """Validate `path` against what `bank` holds and add it when clean; record problems otherwise."""
+def _bytes_or_raise(got: bytes | Problem | None, path: Path) -> bytes | None:
+    if isinstance(got, Problem):
+        raise ContentError([got])
+    return got
+
+
+def add_pack_file(bank: Bank, path: Path, name: str | None = None, data: bytes | None = None) -> Pack | None:
+    """Validate `path` (or `data`, its bytes already read) against what `bank` holds and add it when
+    clean; record problems otherwise."""
     taken = {qid: f"pack '{q.pack}'" for qid, q in bank.questions.items()}
-    pack, problems = read_pack(path, bank.types, taken, name)
+    pack, problems = read_pack(path, bank.types, taken, name, data)
     if pack and pack.id in bank.packs:
         problems = [Problem(pack.path, 1, f"pack id '{pack.id}' is already used by {bank.packs[pack.id].path}")]
         pack = None
