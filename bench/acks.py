@@ -10,6 +10,9 @@ callback, as Discord's 3 s rule counts) and, for /stats, the result (dispatch to
 The baseline is a minimal discord.py bot answering at once (tests/e2e/minimal_bot.py: /ask
 opens a form, Quote replies), sent the same bursts in the same run. One /stats is drawn before
 the bursts (the chart workers start on the first chart); its result time is printed apart.
+The double runs in this process (the harness scripts it through its in-process state) and times
+each ack itself, from the frame reaching the socket to the callback's arrival; a burst is awaited
+with one waiter, so the benchmark's own bookkeeping stays O(n) per change of the double's state.
 Targets: ack p99 <= 150 ms at 100, <= 400 ms at 500; /stats result p99 <= 2 s at 100.
 """
 
