@@ -8,30 +8,17 @@ bot's answer is read from what discord.py would have sent to Discord.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from discord.webhook.async_ import async_context
-
 from bot.core.services.drills import ALREADY_SHARED, DRILL_NOT_YOURS
 from bot.core.services.rounds import NOT_BLIND_FORM, NOT_BLIND_PEEK, ROUND_NOT_HERE
 from bot.core.services.votes import ANSWER_NOT_HERE, NOT_AN_ANSWER
 from bot.discord_ui.voting import NOT_OPEN_HERE
 from cogs.rounds import NOT_RATEABLE
-from tests.discord.gateway import Client, Reply, make_client
+from tests.discord.gateway import Client, Reply
 
 A, B = 1, 2  # guild ids: server A holds the rounds; server B replays their ids
 ANN, BOB, EVE = 11, 12, 21  # ann and bob are in A, eve in B
 SPACE_A = "discord:1"
 HUGE = ("99999999999999999999", "9223372036854775808", "-1", "0", "abc")  # no row can have these ids
-
-
-@pytest.fixture
-async def client(services, db_path) -> AsyncIterator[Client]:
-    client, adapter = await make_client(services, db_path)
-    yield client
-    await client.bot.close()
-    async_context.reset(adapter)
 
 
 async def rows(services, table: str) -> int:

@@ -3,7 +3,6 @@ buttons on closed or not-yet-revealed rounds, Discord's own refusals and unexpec
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 import discord
 import pytest
 from discord import app_commands
-from discord.webhook.async_ import async_context
 
 from bot.core.content import MAX_PACK_BYTES
 from bot.core.errors import InvalidInput, SpaceFault
@@ -21,19 +19,11 @@ from bot.discord_ui.publisher import CHANNEL_GONE, faults_in
 from bot.discord_ui.voting import CLOSED_TEXT
 from cogs.boards import Boards
 from cogs.grill_admin import GrillAdmin
-from tests.discord.gateway import Client, make_client
+from tests.discord.gateway import Client
 
 A = 1
 ANN, BOB = 11, 12
 SPACE_A = "discord:1"
-
-
-@pytest.fixture
-async def client(services, db_path) -> AsyncIterator[Client]:
-    client, adapter = await make_client(services, db_path)
-    yield client
-    await client.bot.close()
-    async_context.reset(adapter)
 
 
 async def open_round(client: Client, *, blind: bool = False, answer_minutes: int | None = None):
