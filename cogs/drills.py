@@ -263,8 +263,7 @@ class Drills(commands.Cog):
 
     @drill.autocomplete("topic")
     async def topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        space = space_ref(interaction.guild_id) if interaction.guild_id else ""
-        suggestions = self.bot.services.drills.topic_suggestions(space, current)
+        suggestions = self.bot.services.drills.topic_suggestions(caller_space(interaction), current)
         return [app_commands.Choice(name=t, value=t) for t in suggestions][:25]
 
     @app_commands.command(name="classify", description="Practise recognising which type a question is")

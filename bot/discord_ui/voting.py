@@ -212,8 +212,8 @@ class HintButton(ui.DynamicItem[ui.Button], template=r"gb:hint:(?P<qid>[a-z0-9-]
     async def callback(self, interaction: discord.Interaction) -> None:
         """Answered at once from the in-memory bank; a question of another server's pack is not shown."""
         question = grill_bot(interaction).services.bank.questions.get(self.question_id)
-        space = space_ref(interaction.guild_id) if interaction.guild_id is not None else None
-        if question is None or space is None or not question.visible_in(space):
+        space = caller_space(interaction)
+        if question is None or not space or not question.visible_in(space):
             text = "That question is no longer in the bank, so its hint is gone."
         elif not question.hint:
             text = "This question has no hint: start from the type's answer shape on the post."
