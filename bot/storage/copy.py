@@ -8,8 +8,8 @@ The target is opened through the seam too (migrating it) and must hold no rows a
 `copy_tables` runs in ONE transaction on the target: it locks every table (so no bot can write
 while it copies), checks they are empty, copies every table in foreign-key order with COPY, and
 moves each identity sequence past the largest id copied. Any failure rolls all of it back, so
-the target is as empty as before and the copy can simply be run again. ANALYZE follows, so the
-planner knows the tables' sizes before the bot's first query.
+the target is as empty as before and the copy can simply be run again. VACUUM ANALYZE follows,
+so the planner knows the tables and index-only scans work before the bot's first query.
 
 Values are converted by the target column's type: the ISO text SQLite keeps for instants and
 dates becomes `timestamptz` and `date`, 0/1 becomes a boolean where a column is one; the rest
@@ -39,7 +39,7 @@ from bot.storage.engine import (
     open_database,
     redact,
 )
-from bot.storage.pg import PgConnection
+from bot.storage.pg import PgConnection, PgDatabase
 
 CONNECT_TIMEOUT_S = 30
 BATCH = 20_000  # rows read from the snapshot and sent per COPY
@@ -210,11 +210,11 @@ async def check_schemas(source: Database, target: Database) -> list[Table]:
 
 async def copy_tables(source: Database, target: Database) -> dict[str, int]:
     """Copy every table in one target transaction; the rows copied per table, in copy order."""
+    if not isinstance(target, PgDatabase):
+        raise CopyRefused(f"{target.describe()} is not a PostgreSQL database: give a postgresql:// URL as --to.")
     tables = await check_schemas(source, target)
     copied: dict[str, int] = {}
     async with source.read() as src, target.write() as dst:
-        if not isinstance(dst, PgConnection):
-            raise CopyRefused(f"{target.describe()} is not a PostgreSQL database: give a postgresql:// URL as --to.")
         try:
             await dst.execute(f"LOCK TABLE {', '.join(quoted(t.name) for t in tables)} IN EXCLUSIVE MODE")
         except asyncpg.LockNotAvailableError as error:
@@ -238,9 +238,19 @@ async def copy_tables(source: Database, target: Database) -> dict[str, int]:
                         f"FROM {quoted(table.name)}))",
                         (quoted(table.name), column.name),
                     )
-    async with target.write() as dst:
-        await dst.execute("ANALYZE")  # planner statistics for the bulk-loaded tables, before the bot's first query
+    await vacuum(target)
     return copied
+
+
+async def vacuum(target: PgDatabase) -> None:
+    """VACUUM ANALYZE: planner statistics, and the visibility map without which an index-only scan
+    (a board's rank count) visits every row's page, before the bot's first query. VACUUM cannot run
+    in a transaction, as every seam connection is, hence a connection of its own."""
+    conn = await asyncpg.connect(target.url)
+    try:
+        await conn.execute("VACUUM (ANALYZE)")
+    finally:
+        await conn.close()
 
 
 async def copy_table(src: Connection, dst: PgConnection, table: Table) -> int:
