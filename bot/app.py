@@ -16,6 +16,7 @@ from bot.core.content_cache import cache_path_for, load_bank_cached
 from bot.core.ports import Clock, Publisher, SystemClock
 from bot.core.services.boards import BoardService
 from bot.core.services.drills import DrillService
+from bot.core.services.events import InboundEvents
 from bot.core.services.library import LibraryService
 from bot.core.services.privacy import PrivacyService
 from bot.core.services.rounds import GrillService
@@ -25,6 +26,7 @@ from bot.core.services.votes import VoteService
 from bot.storage.boards import BoardRepo
 from bot.storage.db import Database
 from bot.storage.drills import DrillRepo
+from bot.storage.events import SeenEventRepo
 from bot.storage.packs import PackRepo
 from bot.storage.privacy import PrivacyRepo
 from bot.storage.rounds import RoundRepo
@@ -48,6 +50,7 @@ class Services:
     stats: StatsService
     privacy: PrivacyService
     library: LibraryService
+    events: InboundEvents
 
 
 def runner_name() -> str:
@@ -92,4 +95,5 @@ async def open_services(
             stats=StatsService(bank, board_service, drills, drill_repo, spaces, clock),
             privacy=PrivacyService(PrivacyRepo(db), clock),
             library=library,
+            events=InboundEvents(SeenEventRepo(db), clock),
         )

@@ -47,7 +47,7 @@ class Rounds(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is None or message.author.bot or not isinstance(message.channel, discord.Thread):
             return
-        cached = self.bot.round_cache.for_thread(message.channel.id)
+        cached = self.bot.round_cache.for_thread(space_ref(message.guild.id), str(message.channel.id))
         if cached is not None:
             await self.take_message(cached.round_id, message, live=True)
 
@@ -169,8 +169,9 @@ class Rounds(commands.Cog):
                 "You can't rate your own answer. Rate someone else's: reviewing is practice too.", ephemeral=True
             )
             return
-        cached = self.bot.round_cache.for_thread(message.channel.id)
-        if cached is None or interaction.guild_id is None or cached.space_id != space_ref(interaction.guild_id):
+        space = space_ref(interaction.guild_id) if interaction.guild_id is not None else ""
+        cached = self.bot.round_cache.for_thread(space, str(message.channel.id))
+        if cached is None:
             await interaction.response.send_message(NOT_RATEABLE, ephemeral=True)
             return
         shown = render.answer_id_shown(message.embeds) if message.author == self.bot.user else None

@@ -185,6 +185,19 @@ class Publisher(Protocol):
         ...
 
 
+class SeenEventStore(Protocol):
+    """Inbound platform events already handled (Slack redelivers an event whose ack it missed)."""
+
+    async def seen(self, space_id: str, event_key: str, now: datetime) -> bool:
+        """Record the event as handled; True the first time it is recorded, False for a redelivery.
+        One conditional insert, so two processes handed the same event agree on who handles it."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget events recorded before `before`; how many rows went."""
+        ...
+
+
 class PrivacyStore(Protocol):
     async def export_member(self, space_id: str, member_id: str) -> dict[str, Any]: ...
     async def forget_member(self, space_id: str, member_id: str) -> int: ...

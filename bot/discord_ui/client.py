@@ -17,7 +17,7 @@ from discord.ext import commands
 import cogs
 from bot.app import Services, open_services
 from bot.charts import ChartRenderer
-from bot.discord_ui.cache import RoundCache
+from bot.core.round_cache import RoundCache
 from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.heartbeat import GatewayHeartbeat
 from bot.discord_ui.limiter import RateLimiter
@@ -97,7 +97,7 @@ class GrillBot(commands.Bot):
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
         for rnd in await self.services.grill.due_rounds():
             self.round_cache.remember(rnd)
-        self.jobs = GrillJobs(self.services.grill)
+        self.jobs = GrillJobs(self.services.grill, self.services.events)
         await self.load_cogs()
         await self.sync_commands()
 

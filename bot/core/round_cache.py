@@ -1,0 +1,61 @@
+"""What a form needs before its first response, kept in memory: the open rounds' rubrics.
+
+A form must be an interaction's first response on both platforms (Discord: no defer before a modal;
+Slack: a `trigger_id` expires in 3 s and works once), so the rubric of an open round is held here
+instead of read from the database on the hot path. It is only a cache: each front end rebuilds it
+from the database at start (`remember` every `GrillService.due_rounds()`), remembers a round when
+its post is out and forgets it when its results are posted.
+
+Thread refs are opaque text (a Discord thread id, a Slack parent `<channel>:<ts>`), looked up
+within a space: two workspaces may hold the same ref.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.models import Criterion, Round
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRound:
+    round_id: int
+    space_id: str
+    criteria: tuple[Criterion, ...]
+    thread_ref: str | None
+    blind: bool
+
+
+class RoundCache:
+    def __init__(self) -> None:
+        self._by_round: dict[int, OpenRound] = {}
+        self._by_thread: dict[tuple[str, str], int] = {}
+
+    def remember(self, rnd: Round) -> None:
+        """Cache a live round (again: a later call with its thread ref replaces the entry)."""
+        self.forget(rnd.id)
+        entry = OpenRound(rnd.id, rnd.space_id, rnd.question.criteria, rnd.thread_ref, rnd.blind)
+        self._by_round[rnd.id] = entry
+        if entry.thread_ref:
+            self._by_thread[(entry.space_id, entry.thread_ref)] = rnd.id
+
+    def forget(self, round_id: int) -> None:
+        entry = self._by_round.pop(round_id, None)
+        if entry and entry.thread_ref:
+            self._by_thread.pop((entry.space_id, entry.thread_ref), None)
+
+    def get(self, round_id: int) -> OpenRound | None:
+        return self._by_round.get(round_id)
+
+    def in_space(self, space_id: str, round_id: int) -> OpenRound | None:
+        """The open round `round_id` when it is `space_id`'s; None for another space's or a closed one."""
+        entry = self._by_round.get(round_id)
+        return entry if entry is not None and entry.space_id == space_id else None
+
+    def for_thread(self, space_id: str, thread_ref: str) -> OpenRound | None:
+        """The open round whose thread is `thread_ref` in `space_id`, if any."""
+        round_id = self._by_thread.get((space_id, thread_ref))
+        return self._by_round.get(round_id) if round_id is not None else None
+
+    def __len__(self) -> int:
+        return len(self._by_round)
