@@ -19,8 +19,8 @@ from discord import ui
 
 from bot.core.errors import DomainError
 from bot.core.ids import row_id
-from bot.core.services.rating import NOT_OPEN_HERE, AnswerChoices, vote_reply
-from bot.core.services.rounds import NOT_BLIND_FORM, AnswerOutcome
+from bot.core.services.rating import AnswerChoices, vote_reply
+from bot.core.services.rounds import AnswerOutcome
 from bot.discord_ui import render
 from bot.discord_ui.errors import deferred
 from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
@@ -138,13 +138,11 @@ class AnswerButton(ui.DynamicItem[ui.Button], template=f"gb:answer:(?P<round_id>
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the answer form at once, from the cache; the core checks the round again on submit."""
-        bot, space = grill_bot(interaction), caller_space(interaction)
-        cached = bot.round_cache.in_space(space, self.round_id)
-        if cached is None:
-            await interaction.response.send_message(bot.services.platforms.words(space, NOT_OPEN_HERE), ephemeral=True)
-            return
-        if not cached.blind:
-            await interaction.response.send_message(NOT_BLIND_FORM, ephemeral=True)
+        bot = grill_bot(interaction)
+        try:
+            bot.services.grill.answer_form(bot.round_cache, caller_space(interaction), self.round_id)
+        except DomainError as refusal:
+            await interaction.response.send_message(refusal.message, ephemeral=True)
             return
         hint = "Your latest submission before answers close counts."
         await interaction.response.send_modal(

@@ -55,3 +55,24 @@ def test_remembering_a_round_again_moves_its_thread():
     cache.remember(replace(posting, thread_ref="1234"))
     cache.remember(replace(posting, thread_ref="5678"))
     assert cache.for_thread("discord:1", "1234") is None and cache.for_thread("discord:1", "5678").round_id == 5
+
+
+def test_a_closed_rounds_thread_stays_known_so_late_replies_reach_the_core():
+    cache = RoundCache()
+    cache.remember(round_in("slack:T0A", 1, THREAD))
+    assert cache.round_in_thread("slack:T0A", THREAD) == 1
+    cache.forget(1)  # results posted: no more forms, but Slack's thread still takes replies
+    assert cache.for_thread("slack:T0A", THREAD) is None and cache.get(1) is None
+    assert cache.round_in_thread("slack:T0A", THREAD) == 1
+    assert cache.round_in_thread("slack:T0B", THREAD) is None
+    cache.remember(round_in("slack:T0A", 2, THREAD))  # a ref reused by a new round wins
+    assert cache.round_in_thread("slack:T0A", THREAD) == 2
+
+
+def test_the_closed_threads_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr("bot.core.round_cache.CLOSED_KEPT", 2)
+    cache = RoundCache()
+    for n in range(1, 4):
+        cache.remember(round_in("slack:T0A", n, f"C0GRILL01:170000000{n}.000100"))
+        cache.forget(n)
+    assert [cache.round_in_thread("slack:T0A", f"C0GRILL01:170000000{n}.000100") for n in range(1, 4)] == [None, 2, 3]

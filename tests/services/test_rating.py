@@ -10,6 +10,7 @@ import pytest
 from bot.core.errors import InvalidInput, NotFound, RoundClosed, SelfVote
 from bot.core.round_cache import RoundCache
 from bot.core.services.rating import NOT_RATEABLE, NOTHING_TO_RATE, RatingForm, vote_reply
+from bot.core.services.rounds import NOT_BLIND_FORM
 from bot.core.services.votes import VOTING_NOT_YET
 from tests.services.slack_shaped import (
     GUILD,
@@ -117,3 +118,16 @@ async def test_a_submitted_rating_is_checked_again_and_replied_to(slack, clock):
         await slack.rating.rate(TEAM_A, rnd.id, "eve", "Eve", full_scores(rnd))  # a form naming nothing
     with pytest.raises(SelfVote):
         await slack.rating.rate(TEAM_A, rnd.id, "ann", "Ann", full_scores(rnd), answer_id=answers["ann"].id)
+
+
+async def test_the_answer_button_opens_its_form_only_for_a_blind_round_of_the_callers_workspace(slack, clock):
+    blind = await open_round(slack, clock, TEAM_A, blind=True)
+    in_thread = await open_round(slack, clock, TEAM_B)
+    cache = RoundCache()
+    for rnd in (blind, in_thread):
+        cache.remember(rnd)
+    assert slack.grill.answer_form(cache, TEAM_A, blind.id).round_id == blind.id
+    with pytest.raises(NotFound, match="This round isn't open on this workspace"):
+        slack.grill.answer_form(cache, TEAM_B, blind.id)
+    with pytest.raises(InvalidInput, match=re.escape(NOT_BLIND_FORM)):
+        slack.grill.answer_form(cache, TEAM_B, in_thread.id)

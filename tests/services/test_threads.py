@@ -106,3 +106,15 @@ async def test_reconcile_reads_at_most_the_plans_limit(slack, clock):
     report = await slack.threads.reconcile(replace(plan, limit=3), {}, flood)
     assert (report.read, report.added) == (3, 3)
     assert len(await slack.rounds.answers(rnd.id)) == 3
+
+
+async def test_a_reply_in_a_closed_rounds_thread_is_refused_or_kept_as_discussion(slack, clock):
+    rnd = await open_round(slack, clock, TEAM_A)
+    await slack.threads.take(rnd.id, message(rnd, "ann", "1700000000.000200", "ann's answer"))
+    await slack.grill.close_round(rnd.id)  # Slack leaves the thread open: replies keep coming
+    late = replace(message(rnd, "bob", "1700090000.000000", "my answer"), sent_at=clock.now())
+    refused = await slack.threads.take(rnd.id, late)
+    assert refused.refusal.startswith("Answers for this question have closed, so this one can't count.")
+    chat = await slack.threads.take(rnd.id, replace(late, member_id="ann", ref=slack_ref("1700090001.000000")))
+    assert chat.refusal is None and chat.receipt.outcome is AnswerOutcome.DISCUSSION
+    assert [a.member_id for a in await slack.rounds.answers(rnd.id)] == ["ann"]

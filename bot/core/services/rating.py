@@ -24,10 +24,6 @@ from bot.core.services.votes import ANSWER_NOT_HERE, SELF_VOTE, VOTING_NOT_YET, 
 
 CLOSED_TEXT = "This round is closed: voting and answers are over. The results are in its thread."
 NOTHING_TO_RATE = "There are no answers from others to rate yet. Check back later."
-NOT_OPEN_HERE = (  # a template: `Platform.words` fills in {space}
-    "This round isn't open on this {space}: it has closed (its results are in its thread), or the button "
-    "came from somewhere else. Use the buttons on this {space}'s latest grill post."
-)
 NOT_RATEABLE = (
     "Rate answer works on answers in the thread of an open round: this round has closed "
     "(its results are in the thread), or the message isn't a grill answer."
@@ -109,9 +105,7 @@ class RatingService:
         """The picker's choice (`picked`: the answer id as sent back, untrusted) -> the form to open.
 
         No database call. NotFound when the round is not open in `space_id` or `picked` names no row."""
-        cached = cache.in_space(space_id, round_id)
-        if cached is None:
-            raise NotFound(self.platforms.words(space_id, NOT_OPEN_HERE))
+        cached = self.grill.open_form(cache, space_id, round_id)
         answer_id = row_id(picked or "")
         if not names_a_row(answer_id):
             raise NotFound(self.platforms.words(space_id, ANSWER_NOT_HERE))

@@ -38,6 +38,7 @@ from bot.core.models import (
 )
 from bot.core.platform import Platforms
 from bot.core.ports import Clock, Publisher, RoundStore, SpaceStore, StepStore
+from bot.core.round_cache import OpenRound, RoundCache
 from bot.core.selection import pick_daily_question
 from bot.core.services.steps import LEASE, StepOutcome, StepRun, StepRunner
 
@@ -55,6 +56,10 @@ TIMING_LIMITS = {
 ROUND_NOT_HERE = (  # a template: `Platform.words` fills in {space}
     "That round isn't one of this {space}'s rounds: the button or form came from somewhere else, "
     "or the round is gone. Use the buttons on this {space}'s grill post."
+)
+NOT_OPEN_HERE = (  # a template: `Platform.words` fills in {space}
+    "This round isn't open on this {space}: it has closed (its results are in its thread), or the button "
+    "came from somewhere else. Use the buttons on this {space}'s latest grill post."
 )
 NOT_BLIND_FORM = "This round isn't blind: answers go in its thread. Post yours there as your first message."
 NOT_BLIND_PEEK = "This round isn't blind: every answer is already in its thread. Read them there."
@@ -449,6 +454,23 @@ class GrillService:
         check_answer_text(body, self.platforms.of(space_id).answer_limit)
         answer, created = await self.rounds.save_answer(rnd.id, member_id, body, None, self.clock.now(), display_name)
         return AnswerReceipt(AnswerOutcome.CREATED if created else AnswerOutcome.UPDATED, rnd, answer)
+
+    def open_form(self, cache: RoundCache, space_id: str, round_id: int) -> OpenRound:
+        """The open round a button names (`round_id`, untrusted), for a form to open at once: from the
+        cache, no database call. NotFound when it is not open in `space_id`; the core checks again
+        on submit."""
+        cached = cache.in_space(space_id, round_id)
+        if cached is None:
+            raise NotFound(self.platforms.words(space_id, NOT_OPEN_HERE))
+        return cached
+
+    def answer_form(self, cache: RoundCache, space_id: str, round_id: int) -> OpenRound:
+        """Blind mode's Answer button: the round whose answer form to open (`open_form`), refused with
+        the reason for a round that takes its answers in the thread."""
+        cached = self.open_form(cache, space_id, round_id)
+        if not cached.blind:
+            raise InvalidInput(NOT_BLIND_FORM)
+        return cached
 
     async def peek_answers(self, space_id: str, round_id: int, member_id: str) -> list[tuple[Answer, str]]:
         """Blind mode: a member who has answered may read the others' answers privately."""
