@@ -189,8 +189,8 @@ class RoundRepo:
         async with self.db.write() as conn:
             await conn.execute(
                 "UPDATE rounds SET seen_message_ref = ? WHERE id = ? AND (seen_message_ref IS NULL "
-                "OR LENGTH(seen_message_ref) < LENGTH(?) "
-                "OR (LENGTH(seen_message_ref) = LENGTH(?) AND seen_message_ref < ?))",
+                "OR LENGTH(seen_message_ref) < LENGTH(CAST(? AS TEXT)) "
+                "OR (LENGTH(seen_message_ref) = LENGTH(CAST(? AS TEXT)) AND seen_message_ref < ?))",
                 (message_ref, round_id, message_ref, message_ref, message_ref),
             )
 
