@@ -19,6 +19,7 @@ from bot.core.models import Answer, Criterion, Round
 from bot.core.platform import Platforms
 from bot.core.ports import Clock, SpaceStore
 from bot.core.round_cache import RoundCache
+from bot.core.services.rounds import NOT_OPEN_HERE as NOT_OPEN_HERE  # re-exported: the picker's refusal
 from bot.core.services.rounds import GrillService
 from bot.core.services.votes import ANSWER_NOT_HERE, SELF_VOTE, VOTING_NOT_YET, VoteReceipt, VoteService
 
