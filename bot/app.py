@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,18 +13,23 @@ from pathlib import Path
 
 from bot.core.content import Bank
 from bot.core.content_cache import cache_path_for, load_bank_cached
+from bot.core.platform import Platform, Platforms
 from bot.core.ports import Clock, Publisher, SystemClock
 from bot.core.services.boards import BoardService
 from bot.core.services.drills import DrillService
+from bot.core.services.events import InboundEvents
 from bot.core.services.library import LibraryService
 from bot.core.services.privacy import PrivacyService
+from bot.core.services.rating import RatingService
 from bot.core.services.rounds import GrillService
 from bot.core.services.stats import StatsService
 from bot.core.services.steps import LEASE
+from bot.core.services.threads import ThreadService
 from bot.core.services.votes import VoteService
 from bot.storage.boards import BoardRepo
 from bot.storage.drills import DrillRepo
 from bot.storage.engine import Database, open_database
+from bot.storage.events import SeenEventRepo
 from bot.storage.packs import PackRepo
 from bot.storage.privacy import PrivacyRepo
 from bot.storage.rounds import RoundRepo
@@ -48,6 +53,10 @@ class Services:
     stats: StatsService
     privacy: PrivacyService
     library: LibraryService
+    events: InboundEvents
+    platforms: Platforms
+    rating: RatingService
+    threads: ThreadService
 
 
 def runner_name() -> str:
@@ -63,22 +72,28 @@ async def open_services(
     publisher: Publisher | None = None,
     bank: Bank | None = None,
     step_lease: timedelta = LEASE,
+    platforms: Sequence[Platform] = (),
 ) -> AsyncIterator[Services]:
     """Open the database (migrating it), add the packs servers imported to the bank, and wire every
     service; closes the database on exit. `database` is a SQLite path or a `postgresql://` URL
     (`Settings.database`). `step_lease` is how long a claimed timed step stays this
     process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS). The shipped content is
-    validated once per change of its bytes (`bot.core.content_cache`, next to the database)."""
+    validated once per change of its bytes (`bot.core.content_cache`, next to the database).
+    `platforms` are the front ends served: their words and limits for their spaces' messages."""
     bank = bank or load_bank_cached(content_dir, cache_path_for(database))
     clock = clock or SystemClock()
+    served = Platforms(*platforms)
     async with open_database(database) as db:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         steps = StepRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
-        grill = GrillService(bank, spaces, rounds, steps, clock, publisher, runner_name(), lease=step_lease)
-        drills = DrillService(bank, drill_repo, clock, grill=grill)
-        library = LibraryService(bank, PackRepo(db), clock)
+        grill = GrillService(
+            bank, spaces, rounds, steps, clock, publisher, runner_name(), lease=step_lease, platforms=served
+        )
+        drills = DrillService(bank, drill_repo, clock, grill=grill, platforms=served)
+        library = LibraryService(bank, PackRepo(db), clock, served)
         await library.load_imported()
+        votes = VoteService(VoteRepo(db), rounds, clock, served)
         yield Services(
             bank=bank,
             db=db,
@@ -87,10 +102,14 @@ async def open_services(
             rounds=rounds,
             steps=steps,
             grill=grill,
-            votes=VoteService(VoteRepo(db), rounds, clock),
+            votes=votes,
             boards=board_service,
             drills=drills,
             stats=StatsService(bank, board_service, drills, drill_repo, spaces, clock),
             privacy=PrivacyService(PrivacyRepo(db), clock),
             library=library,
+            events=InboundEvents(SeenEventRepo(db), clock),
+            platforms=served,
+            rating=RatingService(grill, votes, spaces, clock, served),
+            threads=ThreadService(grill),
         )

@@ -17,11 +17,12 @@ from discord.ext import commands
 import cogs
 from bot.app import Services, open_services
 from bot.charts import ChartRenderer
-from bot.discord_ui.cache import RoundCache
+from bot.core.round_cache import RoundCache
 from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.heartbeat import GatewayHeartbeat
 from bot.discord_ui.limiter import RateLimiter
 from bot.discord_ui.modals import ModalRouter
+from bot.discord_ui.platform import DISCORD
 from bot.discord_ui.publisher import DiscordPublisher
 from bot.discord_ui.voting import (
     ANSWER_FORM,
@@ -72,7 +73,6 @@ class GrillBot(commands.Bot):
         self.round_cache = RoundCache()
         self.modal_router = ModalRouter()
         self.limiter = RateLimiter()
-        self.reading_back: set[int] = set()  # rounds whose thread history is being read after a (re)connect
         self.charts = ChartRenderer()
         self._resources = AsyncExitStack()
         self._shutdown: asyncio.Future[None] | None = None
@@ -84,6 +84,7 @@ class GrillBot(commands.Bot):
                 self.settings.content_dir,
                 publisher=DiscordPublisher(self, self.limiter),
                 step_lease=timedelta(seconds=self.settings.step_lease_seconds),
+                platforms=(DISCORD,),
             )
         )
         for problem in self.services.bank.problems:
@@ -97,7 +98,7 @@ class GrillBot(commands.Bot):
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
         for rnd in await self.services.grill.due_rounds():
             self.round_cache.remember(rnd)
-        self.jobs = GrillJobs(self.services.grill)
+        self.jobs = GrillJobs(self.services.grill, self.services.events)
         await self.load_cogs()
         await self.sync_commands()
 
