@@ -33,7 +33,7 @@ FULL = {
 QUICK = {
     "bench.leaderboard": ["--members", "1000", "--answers", "20000", "--votes", "100000", "--reads", "10"],
     "bench.votes": ["--votes", "2000", "--runs", "1"],
-    "bench.acks": ["--concurrent", "50", "--bursts", "1"],
+    "bench.acks": ["--concurrent", "50", "--bursts", "1", "--runs", "1"],
     "bench.footprint": ["--starts", "1", "--bursts", "1"],
     "bench.content": [],
     "bench.fanout": [],
