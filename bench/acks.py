@@ -146,7 +146,9 @@ async def burst(discord: Harness, bot: BotProcess, starts: list[Start], out: dic
     out.setdefault(f"cpu bot {size}", []).append((cpu_seconds(bot.process.pid) - cpu_bot) * 1000 / size)
     out.setdefault(f"cpu double {size}", []).append((time.process_time() - cpu_double) * 1000 / size)
     out.setdefault(f"missed {size}", []).append(sum(not i.record.callbacks for _, i in started))
-    out.setdefault(f"ack {size}", []).extend(i.latency * 1000 for _, i in started if i.latency is not None)
+    acks = [i.latency * 1000 for _, i in started if i.latency is not None]
+    out.setdefault(f"ack {size}", []).extend(acks)
+    out.setdefault(f"burst p99 {size}", []).append(pct(acks, 0.99) if acks else float("nan"))
     stats = [i for kind, i in started if kind == "stats" and i.record.callbacks]
     if stats:
         out.setdefault(f"stats {size}", []).extend(r * 1000 for r in await result_times(discord, stats, 60))
@@ -252,7 +254,9 @@ def main(sizes: list[int], bursts: int, runs: int) -> None:
         baseline, measured = run_side("minimal", sizes, bursts), run_side("bot", sizes, bursts)
         done.append((baseline, measured))
         for size in sizes:
-            print(f"run {n}: " + row(f"acks at {size}", measured[f"ack {size}"], baseline[f"ack {size}"]), flush=True)
+            text = row(f"run {n}: acks at {size}", measured[f"ack {size}"], baseline[f"ack {size}"])
+            bursts_p99 = [" / ".join(f"{x:.0f}" for x in side[f"burst p99 {size}"]) for side in (measured, baseline)]
+            print(f"{text} | p99 per burst (the first opens connections) {bursts_p99[0]}, baseline {bursts_p99[1]}")
 
     def pooled(side: int, key: str) -> list[float]:
         return [x for run in done for x in run[side].get(key, [])]
