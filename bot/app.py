@@ -13,7 +13,8 @@ from pathlib import Path
 
 from bot.core.content import Bank
 from bot.core.content_cache import cache_path_for, load_bank_cached
-from bot.core.ports import Clock, Publisher, SystemClock
+from bot.core.ownership import Ownership
+from bot.core.ports import Clock, ClusterLocks, Publisher, SystemClock
 from bot.core.services.boards import BoardService
 from bot.core.services.drills import DrillService
 from bot.core.services.library import LibraryService
@@ -48,6 +49,7 @@ class Services:
     stats: StatsService
     privacy: PrivacyService
     library: LibraryService
+    locks: ClusterLocks | None = None  # None: one process on SQLite, nothing to coordinate
 
 
 def runner_name() -> str:
@@ -63,10 +65,12 @@ async def open_services(
     publisher: Publisher | None = None,
     bank: Bank | None = None,
     step_lease: timedelta = LEASE,
+    ownership: Ownership | None = None,
 ) -> AsyncIterator[Services]:
     """Open the database (migrating it), add the packs servers imported to the bank, and wire every
     service; closes the database on exit. `step_lease` is how long a claimed timed step stays this
-    process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS). The shipped content is
+    process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS); `ownership` names the spaces
+    whose timed work this process runs (every space when None). The shipped content is
     validated once per change of its bytes (`bot.core.content_cache`, next to the database)."""
     bank = bank or load_bank_cached(content_dir, cache_path_for(db_path))
     clock = clock or SystemClock()
@@ -74,7 +78,9 @@ async def open_services(
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         steps = StepRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
-        grill = GrillService(bank, spaces, rounds, steps, clock, publisher, runner_name(), lease=step_lease)
+        grill = GrillService(
+            bank, spaces, rounds, steps, clock, publisher, runner_name(), lease=step_lease, ownership=ownership
+        )
         drills = DrillService(bank, drill_repo, clock, grill=grill)
         library = LibraryService(bank, PackRepo(db), clock)
         await library.load_imported()

@@ -5,6 +5,8 @@ No job stores anything, so nothing needs sharing between processes:
   makes today's post step due;
 - a one-off wake-up at the next instant a step becomes claimable (a due time or a lease running out);
 - a sweep every 30 s, which also finds steps that another process added.
+All of it only for the spaces this process owns (`bot.core.ownership`): its shards' servers, and the
+spaces of the platforms it leads.
 At start the crons are rebuilt from the settings, live rounds get any step they lack, and a post
 missed while the bot was down becomes a step if its day is not over. Double fires (a DST fall-back,
 a restart) are harmless: a post step is unique per space and local date, and runs once.
@@ -45,7 +47,7 @@ class GrillJobs:
         self.scheduler.start(paused=paused)
         await self.grill.recover_posting()
         await self.grill.plan_open_rounds()
-        for settings in await self.grill.spaces.configured_spaces():
+        for settings in await self.grill.owned_spaces():
             self.schedule_space(settings)
         await self.grill.plan_missed_posts()
         self.scheduler.add_job(
@@ -59,7 +61,7 @@ class GrillJobs:
 
     def schedule_space(self, settings: GuildSettings) -> None:
         job_id = f"post:{settings.space_id}"
-        if settings.paused or settings.channel_ref is None:
+        if settings.paused or settings.channel_ref is None or not self.grill.ownership.owns(settings.space_id):
             if self.scheduler.get_job(job_id):
                 self.scheduler.remove_job(job_id)
             return
@@ -94,7 +96,7 @@ class GrillJobs:
             await self.grill.runner.run_due()
         except Exception:
             log.exception("the step sweep failed; the next one retries")
-        at = await self.grill.steps.next_wake()
+        at = await self.grill.steps.next_wake(self.grill.ownership.scope())
         if at is not None and self.scheduler.running:
             run_at = max(at, self.grill.clock.now()) + timedelta(milliseconds=50)
             self.scheduler.add_job(

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import DomainError
+from bot.core.models import Round
 from bot.core.services.rounds import AnswerOutcome
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
@@ -100,11 +101,24 @@ class Rounds(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """After every identify (start, or a session that could not resume), read what was missed.
+        """After every identify of an unsharded bot (start, or a session that could not resume), read
+        what was missed. A sharded bot reads back shard by shard instead (`on_shard_ready`)."""
+        if not isinstance(self.bot, discord.AutoShardedClient):
+            await self._read_back(await self._threaded_rounds())
 
-        The runner starts at once; a round's close waits until its own read-back ended (well or not),
+    @commands.Cog.listener()
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """After every identify of one of this process's shards: read back its servers' rounds. Rounds
+        of shards still connecting were marked as being read back at start, so their closes wait."""
+        ownership = self.bot.ownership
+        await self._read_back([r for r in await self._threaded_rounds() if ownership.shard_of(r.space_id) == shard_id])
+
+    async def _threaded_rounds(self) -> list[Round]:
+        return [r for r in await self.bot.services.grill.due_rounds() if r.thread_ref and not r.blind]
+
+    async def _read_back(self, rounds: list[Round]) -> None:
+        """The runner starts at once; a round's close waits until its own read-back ended (well or not),
         and one round's failure never stops the others'."""
-        rounds = [r for r in await self.bot.services.grill.due_rounds() if r.thread_ref and not r.blind]
         self.bot.reading_back.update(r.id for r in rounds)
         log.info("reading back %d open round(s) after a new gateway session", len(rounds))
         await self.bot.start_jobs()

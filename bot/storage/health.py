@@ -21,7 +21,7 @@ class DatabaseUnavailable(Exception):
     """The database did not answer; the message says why."""
 
 
-def read_heartbeat(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> datetime | None:
+def read_heartbeat(path: str | Path, timeout: float = BUSY_TIMEOUT_S, key: str = HEARTBEAT_KEY) -> datetime | None:
     """The last recorded heartbeat (None when none was), or DatabaseUnavailable with the reason."""
     path = Path(path)
     if not path.is_file():
@@ -32,7 +32,7 @@ def read_heartbeat(path: str | Path, timeout: float = BUSY_TIMEOUT_S) -> datetim
     except sqlite3.Error as exc:
         raise DatabaseUnavailable(f"cannot open the database at {path}: {exc}") from exc
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (HEARTBEAT_KEY,)).fetchone()
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if "locked" in message or "busy" in message:

@@ -13,7 +13,9 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.core.models import Step, StepKind, StepState
+from bot.core.ownership import SpaceScope
 from bot.storage.db import Database, instant, parse_instant
+from bot.storage.scope import scope_sql
 
 CLAIMABLE = "(state = 'due' AND next_attempt_at <= :now) OR (state = 'running' AND lease_until <= :now)"
 
@@ -111,14 +113,17 @@ class StepRepo:
 
     # --- claiming ----------------------------------------------------------------------
 
-    async def claim(self, owner: str, now: datetime, lease_until: datetime, limit: int) -> list[Step]:
-        """Claim up to `limit` due steps, oldest first, in one conditional UPDATE."""
+    async def claim(
+        self, owner: str, now: datetime, lease_until: datetime, limit: int, scope: SpaceScope | None = None
+    ) -> list[Step]:
+        """Claim up to `limit` due steps of the spaces in `scope` (None: every space), oldest first, in
+        one conditional UPDATE."""
         async with self.db.write() as conn:
             rows = await (
                 await conn.execute(
                     "UPDATE steps SET state = 'running', lease_owner = :owner, lease_until = :lease, "
                     "attempts = attempts + 1 WHERE id IN (SELECT id FROM steps WHERE "
-                    f"{CLAIMABLE} ORDER BY next_attempt_at, id LIMIT :limit) RETURNING *",
+                    f"({CLAIMABLE}) AND {scope_sql(scope)} ORDER BY next_attempt_at, id LIMIT :limit) RETURNING *",
                     {"owner": owner, "lease": instant(lease_until), "now": instant(now), "limit": limit},
                 )
             ).fetchall()
@@ -179,13 +184,15 @@ class StepRepo:
 
     # --- reading -----------------------------------------------------------------------
 
-    async def next_wake(self) -> datetime | None:
-        """The earliest instant a step becomes claimable: a due time or a lease running out."""
+    async def next_wake(self, scope: SpaceScope | None = None) -> datetime | None:
+        """The earliest instant a step of `scope` becomes claimable: a due time or a lease running out."""
+        within = scope_sql(scope)
         async with self.db.read() as conn:
             row = await (
                 await conn.execute(
-                    "SELECT MIN(at) FROM (SELECT MIN(next_attempt_at) AS at FROM steps WHERE state = 'due' "
-                    "UNION ALL SELECT MIN(lease_until) FROM steps WHERE state = 'running')"
+                    "SELECT MIN(at) FROM (SELECT MIN(next_attempt_at) AS at FROM steps "
+                    f"WHERE state = 'due' AND {within} "
+                    f"UNION ALL SELECT MIN(lease_until) FROM steps WHERE state = 'running' AND {within})"
                 )
             ).fetchone()
         return parse_instant(row[0]) if row and row[0] else None
