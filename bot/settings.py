@@ -9,6 +9,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.core.ownership import Shards
+from bot.storage.engine import is_postgres_url, redact
 
 DEFAULT_DB = "data/grillbot.db"
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -25,6 +26,7 @@ class SettingsError(Exception):
 class Settings:
     token: str | None = field(default=None, repr=False)  # never printed
     db_path: str = DEFAULT_DB
+    database_url: str | None = field(default=None, repr=False)  # PostgreSQL; holds a password: never printed
     content_dir: Path = DEFAULT_CONTENT
     log_level: str | None = None  # None: INFO for the bot, WARNING for the interactive commands
     log_file: str | None = None
@@ -32,6 +34,11 @@ class Settings:
     step_lease_seconds: int = DEFAULT_STEP_LEASE_SECONDS  # a dead process's claimed steps free up after this
     shards: Shards | None = None  # None: one process, no sharding
     rest_budget: float = REST_BUDGET  # this process's REST requests per second
+
+    @property
+    def database(self) -> str:
+        """What `open_services` opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.db_path
 
     @property
     def sync_commands(self) -> bool:
@@ -102,9 +109,16 @@ def load_settings(env_file: str | None = ".env") -> Settings:
             f"(default {DEFAULT_STEP_LEASE_SECONDS}), or unset it."
         )
     shards = parse_shards(env.get("GRILLBOT_SHARDS", "").strip())
+    database_url = env.get("GRILLBOT_DATABASE_URL", "").strip()
+    if database_url and not is_postgres_url(database_url):
+        raise SettingsError(
+            f"GRILLBOT_DATABASE_URL is '{redact(database_url)}', which is not a PostgreSQL URL. Set it to "
+            "postgresql://user:password@host:5432/dbname, or unset it to use the SQLite file at GRILLBOT_DB."
+        )
     return Settings(
         token=env.get("DISCORD_TOKEN", "").strip() or None,
         db_path=env.get("GRILLBOT_DB", "").strip() or DEFAULT_DB,
+        database_url=database_url or None,
         content_dir=Path(env.get("GRILLBOT_CONTENT", "").strip() or DEFAULT_CONTENT),
         log_level=log_level or None,
         log_file=env.get("GRILLBOT_LOG_FILE", "").strip() or None,

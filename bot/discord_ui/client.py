@@ -90,7 +90,7 @@ class GrillBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.services = await self._resources.enter_async_context(
             open_services(
-                self.settings.db_path,
+                self.settings.database,
                 self.settings.content_dir,
                 publisher=DiscordPublisher(self, self.limiter),
                 step_lease=timedelta(seconds=self.settings.step_lease_seconds),

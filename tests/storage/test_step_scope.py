@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.core.ownership import Ownership, Shards
-from bot.storage.db import Database
+from bot.storage.engine import open_database
 from bot.storage.scope import scope_sql
 from bot.storage.steps import StepRepo
 from tests.core.test_ownership import SHIFT, guild_on
@@ -25,7 +25,7 @@ def process(ids: tuple[int, ...], *, leads_slack: bool = False) -> Ownership:
 
 @pytest.fixture
 async def steps(db_path):
-    async with Database(db_path) as db:
+    async with open_database(db_path) as db:
         repo = StepRepo(db)
         for k, space in enumerate(SPACES):
             await repo.ensure_post(space, date(2026, 11, 30), NOW - timedelta(minutes=k))
