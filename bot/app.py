@@ -25,7 +25,7 @@ from bot.core.services.steps import LEASE
 from bot.core.services.votes import VoteService
 from bot.storage.boards import BoardRepo
 from bot.storage.drills import DrillRepo
-from bot.storage.engine import Database, open_database
+from bot.storage.engine import Database, is_postgres_url, open_database
 from bot.storage.packs import PackRepo
 from bot.storage.privacy import PrivacyRepo
 from bot.storage.rounds import RoundRepo
@@ -58,6 +58,21 @@ def runner_name() -> str:
 
 
 @asynccontextmanager
+async def cluster_locks(database: str) -> AsyncIterator[ClusterLocks | None]:
+    """PostgreSQL advisory locks for processes sharing the database; None for a SQLite file (one process)."""
+    if not is_postgres_url(database):
+        yield None
+        return
+    from bot.storage.locks import PgLocks  # asyncpg is loaded only when PostgreSQL is used
+
+    locks = PgLocks(database)
+    try:
+        yield locks
+    finally:
+        await locks.close()
+
+
+@asynccontextmanager
 async def open_services(
     database: str,
     content_dir: Path,
@@ -75,7 +90,7 @@ async def open_services(
     validated once per change of its bytes (`bot.core.content_cache`, next to the database)."""
     bank = bank or load_bank_cached(content_dir, cache_path_for(database))
     clock = clock or SystemClock()
-    async with open_database(database) as db:
+    async with open_database(database) as db, cluster_locks(database) as locks:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         steps = StepRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
@@ -99,4 +114,5 @@ async def open_services(
             stats=StatsService(bank, board_service, drills, drill_repo, spaces, clock),
             privacy=PrivacyService(PrivacyRepo(db), clock),
             library=library,
+            locks=locks,
         )

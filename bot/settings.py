@@ -115,6 +115,13 @@ def load_settings(env_file: str | None = ".env") -> Settings:
             f"GRILLBOT_DATABASE_URL is '{redact(database_url)}', which is not a PostgreSQL URL. Set it to "
             "postgresql://user:password@host:5432/dbname, or unset it to use the SQLite file at GRILLBOT_DB."
         )
+    if shards is not None and shards.share < 1 and not database_url:
+        raise SettingsError(
+            f"GRILLBOT_SHARDS is '{shards.label}': this process runs only some of the bot's shards, so other "
+            "processes run the rest, and they must share one database. Set GRILLBOT_DATABASE_URL=postgresql://… "
+            "for every process (a SQLite file serves one process), or run all the shards here "
+            f"('{','.join(map(str, range(shards.count)))}/{shards.count}')."
+        )
     return Settings(
         token=env.get("DISCORD_TOKEN", "").strip() or None,
         db_path=env.get("GRILLBOT_DB", "").strip() or DEFAULT_DB,

@@ -19,6 +19,7 @@ VARIABLES = (
     "GRILLBOT_STEP_LEASE_SECONDS",
     "GRILLBOT_SHARDS",
     "GRILLBOT_REST_BUDGET",
+    "GRILLBOT_DATABASE_URL",
 )
 
 
@@ -86,6 +87,7 @@ def test_unset_shards_mean_one_process_with_the_whole_budget_that_syncs_commands
     ],
 )
 def test_shards_set_the_process_share_of_the_rest_budget(env, value, shards, budget, syncs):
+    env.setenv("GRILLBOT_DATABASE_URL", "postgresql://grillbot@db/grillbot")
     env.setenv("GRILLBOT_SHARDS", value)
     settings = load_settings()
     assert (settings.shards, settings.rest_budget, settings.sync_commands) == (shards, budget, syncs)
@@ -104,6 +106,14 @@ def test_a_shard_named_twice_is_refused(env):
     env.setenv("GRILLBOT_SHARDS", "1,1/2")
     with pytest.raises(SettingsError, match="a shard is named twice"):
         load_settings()
+
+
+def test_part_of_the_shards_needs_a_shared_database(env):
+    env.setenv("GRILLBOT_SHARDS", "1/2")
+    with pytest.raises(SettingsError, match=r"must share one database\. Set GRILLBOT_DATABASE_URL.*'0,1/2'"):
+        load_settings()
+    env.setenv("GRILLBOT_SHARDS", "0,1/2")  # every shard in one process: SQLite is fine
+    assert load_settings().shards == Shards((0, 1), 2)
 
 
 def test_a_shard_beyond_the_count_is_refused(env, capsys):

@@ -103,6 +103,11 @@ class Ownership:
         """The prefixes this process competes to lead."""
         return tuple(self._leading)
 
+    @property
+    def leading(self) -> bool:
+        """True while this process leads at least one platform."""
+        return any(self._leading.values())
+
     def set_leading(self, prefix: str, leading: bool) -> bool:
         """Record whether this process leads `prefix`; True when that changed."""
         changed = self._leading[prefix] != leading

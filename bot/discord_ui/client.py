@@ -112,7 +112,7 @@ class GrillBot(commands.Bot):
             self.round_cache.remember(rnd)
             if rnd.thread_ref and not rnd.blind:  # read back at its shard's READY; its close waits till then
                 self.reading_back.add(rnd.id)
-        self.jobs = GrillJobs(self.services.grill)
+        self.jobs = GrillJobs(self.services.grill, self.services.locks)
         await self.load_cogs()
         await self.sync_commands()
 
