@@ -13,7 +13,7 @@ from bot.core.errors import DomainError
 from bot.core.models import Round
 from bot.core.services.rounds import AnswerOutcome
 from bot.discord_ui import render
-from bot.discord_ui.client import GrillBot
+from bot.discord_ui.client import GrillBot, reads_back
 from bot.discord_ui.modals import rubric_modal
 from bot.discord_ui.refs import member_ref, space_ref
 
@@ -114,7 +114,7 @@ class Rounds(commands.Cog):
         await self._read_back([r for r in await self._threaded_rounds() if ownership.shard_of(r.space_id) == shard_id])
 
     async def _threaded_rounds(self) -> list[Round]:
-        return [r for r in await self.bot.services.grill.due_rounds() if r.thread_ref and not r.blind]
+        return [r for r in await self.bot.services.grill.due_rounds() if reads_back(r)]
 
     async def _read_back(self, rounds: list[Round]) -> None:
         """The runner starts at once; a round's close waits until its own read-back ended (well or not),

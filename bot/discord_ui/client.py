@@ -19,6 +19,7 @@ import cogs
 from bot.app import Services, open_services
 from bot.charts import ChartRenderer
 from bot.core.health import heartbeat_key
+from bot.core.models import Round
 from bot.core.ownership import ONE_PROCESS, Ownership
 from bot.discord_ui.cache import RoundCache
 from bot.discord_ui.errors import GrillTree
@@ -59,6 +60,11 @@ GUILD_READY_TIMEOUT = 0.3
 SNOWFLAKE_SHIFT = 22  # a server is on shard (guild_id >> 22) % shard_count (Discord's sharding formula)
 IDENTIFY_LOCK = "discord:identify"
 IDENTIFY_SPACING = 5.0  # seconds between two IDENTIFYs of the bot, whichever process sends them
+
+
+def reads_back(rnd: Round) -> bool:
+    """A round whose thread is read back after an identify: answers there may have been missed."""
+    return bool(rnd.thread_ref) and not rnd.blind
 
 
 class GrillBot(commands.Bot):
@@ -110,7 +116,7 @@ class GrillBot(commands.Bot):
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
         for rnd in await self.services.grill.due_rounds():
             self.round_cache.remember(rnd)
-            if rnd.thread_ref and not rnd.blind:  # read back at its shard's READY; its close waits till then
+            if reads_back(rnd):  # read back at its shard's READY; its close waits till then
                 self.reading_back.add(rnd.id)
         self.jobs = GrillJobs(self.services.grill, self.services.locks)
         await self.load_cogs()
