@@ -78,9 +78,9 @@ UPSERT = (
     "INSERT INTO board (space_id, qtype, period, member_id, points_e4, answers, scored_answers, "
     "score_sum_e3, votes_cast) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (space_id, qtype, period, member_id) DO UPDATE SET "
-    "points_e4 = points_e4 + excluded.points_e4, answers = answers + excluded.answers, "
-    "scored_answers = scored_answers + excluded.scored_answers, "
-    "score_sum_e3 = score_sum_e3 + excluded.score_sum_e3, votes_cast = votes_cast + excluded.votes_cast"
+    "points_e4 = board.points_e4 + excluded.points_e4, answers = board.answers + excluded.answers, "
+    "scored_answers = board.scored_answers + excluded.scored_answers, "
+    "score_sum_e3 = board.score_sum_e3 + excluded.score_sum_e3, votes_cast = board.votes_cast + excluded.votes_cast"
 )
 
 
@@ -90,7 +90,7 @@ CREDIT_UPSERT = (
     "INSERT INTO board (space_id, qtype, period, member_id, points_e4, votes_cast) VALUES "
     + ", ".join(["(?, ?, ?, ?, ?, 1)"] * 6)
     + " ON CONFLICT (space_id, qtype, period, member_id) DO UPDATE SET "
-    "points_e4 = points_e4 + excluded.points_e4, votes_cast = votes_cast + excluded.votes_cast"
+    "points_e4 = board.points_e4 + excluded.points_e4, votes_cast = board.votes_cast + excluded.votes_cast"
 )
 
 

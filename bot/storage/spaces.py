@@ -24,7 +24,7 @@ SETTINGS_COLUMNS = (
 REMEMBER_MEMBER = (
     "INSERT INTO members (space_id, member_id, display_name) VALUES (?, ?, ?) "
     "ON CONFLICT (space_id, member_id) DO UPDATE SET display_name = excluded.display_name "
-    "WHERE display_name <> excluded.display_name"
+    "WHERE members.display_name <> excluded.display_name"
 )
 
 
