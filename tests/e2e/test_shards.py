@@ -9,26 +9,20 @@ throwaway cluster sets it); each run gets a database of its own.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 
+from tests import pg
 from tests.e2e.conftest import LaunchBot
 from tests.e2e.fake_models import Channel, Guild, Message
 from tests.e2e.harness import Actor, Harness
 from tests.e2e.test_grill_flow import answer, rate_with_menu, rate_with_vote_button, text_of
 
-PG = os.environ.get("GRILLBOT_TEST_PG", "")
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.e2e_timeout(150),
-    pytest.mark.skipif(not PG, reason="GRILLBOT_TEST_PG is not set (make test starts a throwaway cluster)"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.e2e_timeout(150), pytest.mark.pg, pg.ONLY_PG]
 IDENTIFY_SPACING = 5.0
 
 
@@ -46,15 +40,13 @@ class Server:
 
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
-    """A fresh database on the test cluster, dropped afterwards."""
+    """A fresh, empty database on the test cluster (the first bot migrates it), dropped afterwards."""
     name = f"e2e_shards_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG)
+    await pg.admin(f"CREATE DATABASE {name}")
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlsplit(PG)._replace(path=f"/{name}").geturl()
+        yield pg.database_url(name)
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await pg.drop_database(name)
 
 
 async def add_server(discord: Harness, name: str, shard: int) -> Server:

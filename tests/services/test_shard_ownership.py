@@ -24,13 +24,15 @@ def shard(i: int) -> Ownership:
 
 
 @pytest.fixture
-async def processes(db_path, clock, bank) -> AsyncIterator[list[tuple[Services, FakePublisher]]]:
+async def processes(database, clock, bank) -> AsyncIterator[list[tuple[Services, FakePublisher]]]:
     async with AsyncExitStack() as stack:
         both = []
         for i in (0, 1):
             publisher = FakePublisher()
             services = await stack.enter_async_context(
-                open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank, ownership=shard(i))
+                open_services(
+                    database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank, ownership=shard(i)
+                )
             )
             both.append((services, publisher))
         yield both

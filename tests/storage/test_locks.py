@@ -1,16 +1,16 @@
 """Cluster locks on PostgreSQL: two sessions, as two processes would hold them (needs GRILLBOT_TEST_PG)."""
 
 import asyncio
-import os
 import time
 
 import asyncpg
 import pytest
 
 from bot.storage.locks import PgLocks, lock_key
+from tests import pg
 
-URL = os.environ.get("GRILLBOT_TEST_PG", "")
-pytestmark = pytest.mark.skipif(not URL, reason="GRILLBOT_TEST_PG is not set")
+URL = pg.SERVER
+pytestmark = [pytest.mark.pg, pg.ONLY_PG]
 
 
 async def eventually(attempt, tries: int = 50) -> bool:

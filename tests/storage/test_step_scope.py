@@ -24,8 +24,8 @@ def process(ids: tuple[int, ...], *, leads_slack: bool = False) -> Ownership:
 
 
 @pytest.fixture
-async def steps(db_path):
-    async with open_database(db_path) as db:
+async def steps(database):
+    async with open_database(database) as db:
         repo = StepRepo(db)
         for k, space in enumerate(SPACES):
             await repo.ensure_post(space, date(2026, 11, 30), NOW - timedelta(minutes=k))
