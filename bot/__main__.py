@@ -86,7 +86,7 @@ def check_health(settings: Settings, clock: Clock) -> int:
     from bot.storage.health import DatabaseUnavailable, read_heartbeat
 
     try:
-        heartbeat = read_heartbeat(settings.db_path, key=heartbeat_key(settings.shards))
+        heartbeat = read_heartbeat(settings.database, key=heartbeat_key(settings.shards))
     except DatabaseUnavailable as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1

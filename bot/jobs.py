@@ -4,7 +4,8 @@ No job stores anything, so nothing needs sharing between processes:
 - a cron per configured space at its local post time (in the space's own zone, so DST is right)
   makes today's post step due;
 - a one-off wake-up at the next instant a step becomes claimable (a due time or a lease running out);
-- a sweep every 30 s, which also finds steps that another process added.
+- a sweep every 30 s, which also finds steps that another process added (and, hourly, prunes the
+  record of inbound events handled more than a day ago).
 All of it only for the spaces this process owns (`bot.core.ownership`): its shards' servers, and the
 spaces of the platforms it leads. A process that takes part in a leader election (a platform
 without sharding) tries the leader lock every 30 s, takes the platform's spaces over when it wins
@@ -29,6 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.core import schedule
 from bot.core.models import GuildSettings
 from bot.core.ports import ClusterLocks
+from bot.core.services.events import InboundEvents
 from bot.core.services.leader import LEAD_RETRY, Leadership
 from bot.core.services.rounds import GrillService
 
@@ -40,8 +42,11 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class GrillJobs:
-    def __init__(self, grill: GrillService, locks: ClusterLocks | None = None) -> None:
+    def __init__(
+        self, grill: GrillService, events: InboundEvents | None = None, locks: ClusterLocks | None = None
+    ) -> None:
         self.grill = grill
+        self.events = events
         self.leadership = Leadership(grill.ownership, locks)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
@@ -131,6 +136,11 @@ class GrillJobs:
             await self.grill.runner.run_due()
         except Exception:
             log.exception("the step sweep failed; the next one retries")
+        if self.events is not None:
+            try:
+                await self.events.prune()
+            except Exception:
+                log.exception("pruning seen events failed; the next sweep retries")
         at = await self.grill.steps.next_wake(self.grill.ownership.scope())
         if at is not None and self.scheduler.running:
             run_at = max(at, self.grill.clock.now()) + timedelta(milliseconds=50)

@@ -73,6 +73,22 @@ def test_an_unusable_step_lease_is_refused(env, value):
         load_settings()
 
 
+def test_a_database_url_selects_postgresql_and_its_password_is_never_printed(env):
+    assert load_settings().database == "data/grillbot.db"  # SQLite by default
+    env.setenv("GRILLBOT_DB", "elsewhere.db")
+    env.setenv("GRILLBOT_DATABASE_URL", " postgresql://bot:hunter2@db:5432/grill ")
+    settings = load_settings()
+    assert settings.database == "postgresql://bot:hunter2@db:5432/grill"
+    assert "hunter2" not in repr(settings)
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused_without_its_password(env):
+    env.setenv("GRILLBOT_DATABASE_URL", "mysql://bot:hunter2@db/grill")
+    with pytest.raises(SettingsError, match=re.escape("GRILLBOT_DATABASE_URL is 'mysql://bot:***@db/grill'")) as error:
+        load_settings()
+    assert "hunter2" not in str(error.value)
+
+
 def test_unset_shards_mean_one_process_with_the_whole_budget_that_syncs_commands(env):
     settings = load_settings()
     assert settings.shards is None and settings.rest_budget == 45.0 and settings.sync_commands

@@ -19,13 +19,13 @@ import cogs
 from bot.app import Services, open_services
 from bot.charts import ChartRenderer
 from bot.core.health import heartbeat_key
-from bot.core.models import Round
 from bot.core.ownership import ONE_PROCESS, Ownership
-from bot.discord_ui.cache import RoundCache
+from bot.core.round_cache import RoundCache
 from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.heartbeat import GatewayHeartbeat
 from bot.discord_ui.limiter import RateLimiter
 from bot.discord_ui.modals import ModalRouter
+from bot.discord_ui.platform import DISCORD
 from bot.discord_ui.publisher import DiscordPublisher
 from bot.discord_ui.refs import PREFIX
 from bot.discord_ui.voting import (
@@ -62,11 +62,6 @@ IDENTIFY_LOCK = "discord:identify"
 IDENTIFY_SPACING = 5.0  # seconds between two IDENTIFYs of the bot, whichever process sends them
 
 
-def reads_back(rnd: Round) -> bool:
-    """A round whose thread is read back after an identify: answers there may have been missed."""
-    return bool(rnd.thread_ref) and not rnd.blind
-
-
 class GrillBot(commands.Bot):
     services: Services
     jobs: GrillJobs
@@ -88,7 +83,6 @@ class GrillBot(commands.Bot):
         self.round_cache = RoundCache()
         self.modal_router = ModalRouter()
         self.limiter = RateLimiter(settings.rest_budget)  # GRILLBOT_REST_BUDGET, or this process's share
-        self.reading_back: set[int] = set()  # rounds whose thread history is being read after a (re)connect
         self.charts = ChartRenderer()
         self._resources = AsyncExitStack()
         self._shutdown: asyncio.Future[None] | None = None
@@ -100,6 +94,7 @@ class GrillBot(commands.Bot):
                 self.settings.content_dir,
                 publisher=DiscordPublisher(self, self.limiter),
                 step_lease=timedelta(seconds=self.settings.step_lease_seconds),
+                platforms=(DISCORD,),
                 ownership=self.ownership,
             )
         )
@@ -116,9 +111,8 @@ class GrillBot(commands.Bot):
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
         for rnd in await self.services.grill.due_rounds():
             self.round_cache.remember(rnd)
-            if reads_back(rnd):  # read back at its shard's READY; its close waits till then
-                self.reading_back.add(rnd.id)
-        self.jobs = GrillJobs(self.services.grill, self.services.locks)
+        await self.services.threads.hold(PREFIX)  # each read back at its shard's READY; closes wait till then
+        self.jobs = GrillJobs(self.services.grill, self.services.events, self.services.locks)
         await self.load_cogs()
         await self.sync_commands()
 

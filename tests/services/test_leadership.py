@@ -56,7 +56,7 @@ async def test_a_follower_that_becomes_leader_takes_over_the_crons_and_missed_po
     clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))  # today's slot passed
     table = {leader_lock("slack:"): "someone else"}
     services.grill.ownership.lead("slack:")
-    jobs = GrillJobs(services.grill, SharedLocks(table, "me"))
+    jobs = GrillJobs(services.grill, locks=SharedLocks(table, "me"))
     await jobs.start(paused=True)
     try:
         assert jobs.scheduler.get_job(f"post:{SLACK}") is None and jobs.scheduler.get_job("lead") is not None

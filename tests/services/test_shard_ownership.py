@@ -73,3 +73,23 @@ async def test_a_setting_changed_elsewhere_never_adds_another_shards_cron(proces
         assert jobs.scheduler.get_job(f"post:{ON_ONE}") is None
     finally:
         jobs.shutdown()
+
+
+async def test_a_process_of_two_shards_holds_every_round_and_reads_back_shard_by_shard(database, clock, bank):
+    ownership = Ownership()
+    ownership.shard("discord:", Shards((0, 1), 2), shift=SHIFT)
+    async with open_services(
+        database, FIXTURE_CONTENT, clock=clock, publisher=FakePublisher(), bank=bank, ownership=ownership
+    ) as services:
+        rounds = {}
+        for space in (ON_ZERO, ON_ONE):
+            await services.grill.setup(space, "c1", "09:00", "UTC", "daily")
+            rounds[space] = await services.grill.post_daily(space)
+        threads = services.threads
+        await threads.hold("discord:")  # at start, before any shard is ready
+        assert not any(threads.caught_up(r.id) for r in rounds.values())
+        [plan] = await threads.plans("discord:", shard=0)
+        assert plan.round.id == rounds[ON_ZERO].id
+        threads.done(plan.round.id)
+        assert threads.caught_up(rounds[ON_ZERO].id) and not threads.caught_up(rounds[ON_ONE].id)
+        assert [p.round.id for p in await threads.plans("discord:", shard=1)] == [rounds[ON_ONE].id]
