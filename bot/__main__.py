@@ -21,7 +21,7 @@ from bot.core.content import (
     pack_files,
     refuse_broken_long_forms,
 )
-from bot.core.health import judge
+from bot.core.health import heartbeat_key, judge
 from bot.core.models import TYPE_IDS, Question
 from bot.core.ports import Clock, SystemClock
 from bot.log import setup_logging
@@ -94,7 +94,7 @@ def check_health(settings: Settings, clock: Clock) -> int:
     from bot.storage.health import DatabaseUnavailable, read_heartbeat
 
     try:
-        heartbeat = read_heartbeat(settings.database)
+        heartbeat = read_heartbeat(settings.database, key=heartbeat_key(settings.shards))
     except DatabaseUnavailable as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from bot.core.content import Bank
 from bot.core.content_cache import cache_path_for, load_bank_cached
+from bot.core.ownership import Ownership
 from bot.core.platform import Platform, Platforms
-from bot.core.ports import Clock, Publisher, SystemClock
+from bot.core.ports import Clock, ClusterLocks, Publisher, SystemClock
 from bot.core.services.boards import BoardService
 from bot.core.services.drills import DrillService
 from bot.core.services.events import InboundEvents
@@ -28,7 +29,7 @@ from bot.core.services.threads import ThreadService
 from bot.core.services.votes import VoteService
 from bot.storage.boards import BoardRepo
 from bot.storage.drills import DrillRepo
-from bot.storage.engine import Database, open_database
+from bot.storage.engine import Database, is_postgres_url, open_database
 from bot.storage.events import SeenEventRepo
 from bot.storage.packs import PackRepo
 from bot.storage.privacy import PrivacyRepo
@@ -57,11 +58,27 @@ class Services:
     platforms: Platforms
     rating: RatingService
     threads: ThreadService
+    locks: ClusterLocks | None = None  # None: one process on SQLite, nothing to coordinate
 
 
 def runner_name() -> str:
     """Names this process's claims on timed steps: unique per start, readable in the database."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@asynccontextmanager
+async def cluster_locks(database: str) -> AsyncIterator[ClusterLocks | None]:
+    """PostgreSQL advisory locks for processes sharing the database; None for a SQLite file (one process)."""
+    if not is_postgres_url(database):
+        yield None
+        return
+    from bot.storage.locks import PgLocks  # asyncpg is loaded only when PostgreSQL is used
+
+    locks = PgLocks(database)
+    try:
+        yield locks
+    finally:
+        await locks.close()
 
 
 @asynccontextmanager
@@ -73,22 +90,33 @@ async def open_services(
     bank: Bank | None = None,
     step_lease: timedelta = LEASE,
     platforms: Sequence[Platform] = (),
+    ownership: Ownership | None = None,
 ) -> AsyncIterator[Services]:
     """Open the database (migrating it), add the packs servers imported to the bank, and wire every
     service; closes the database on exit. `database` is a SQLite path or a `postgresql://` URL
     (`Settings.database`). `step_lease` is how long a claimed timed step stays this
-    process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS). The shipped content is
+    process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS); `ownership` names the spaces
+    whose timed work this process runs (every space when None). The shipped content is
     validated once per change of its bytes (`bot.core.content_cache`, next to the database).
     `platforms` are the front ends served: their words and limits for their spaces' messages."""
     bank = bank or load_bank_cached(content_dir, cache_path_for(database))
     clock = clock or SystemClock()
     served = Platforms(*platforms)
-    async with open_database(database) as db:
+    async with open_database(database) as db, cluster_locks(database) as locks:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         steps = StepRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
         grill = GrillService(
-            bank, spaces, rounds, steps, clock, publisher, runner_name(), lease=step_lease, platforms=served
+            bank,
+            spaces,
+            rounds,
+            steps,
+            clock,
+            publisher,
+            runner_name(),
+            lease=step_lease,
+            platforms=served,
+            ownership=ownership,
         )
         drills = DrillService(bank, drill_repo, clock, grill=grill, platforms=served)
         library = LibraryService(bank, PackRepo(db), clock, served)
@@ -112,4 +140,5 @@ async def open_services(
             platforms=served,
             rating=RatingService(grill, votes, spaces, clock, served),
             threads=ThreadService(grill),
+            locks=locks,
         )

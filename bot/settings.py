@@ -8,12 +8,14 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.core.ownership import Shards
 from bot.storage.engine import is_postgres_url, redact
 
 DEFAULT_DB = "data/grillbot.db"
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_STEP_LEASE_SECONDS = 60
+REST_BUDGET = 45.0  # requests per second for the whole bot, under Discord's global 50 (bot/discord_ui/limiter.py)
 
 
 class SettingsError(Exception):
@@ -30,11 +32,58 @@ class Settings:
     log_file: str | None = None
     dev_guild_id: int | None = None  # sync commands to this guild only (instant), for development
     step_lease_seconds: int = DEFAULT_STEP_LEASE_SECONDS  # a dead process's claimed steps free up after this
+    shards: Shards | None = None  # None: one process, no sharding
+    rest_budget: float = REST_BUDGET  # this process's REST requests per second
 
     @property
     def database(self) -> str:
         """What `open_services` opens: the PostgreSQL URL when set, else the SQLite file."""
         return self.database_url or self.db_path
+
+    @property
+    def sync_commands(self) -> bool:
+        """Only one process syncs application commands: the one with shard 0 (or the only one)."""
+        return self.shards is None or 0 in self.shards.ids
+
+
+def parse_shards(text: str) -> Shards | None:
+    """GRILLBOT_SHARDS: `0,1/4` is shards 0 and 1 of 4; empty is no sharding."""
+    if not text:
+        return None
+    ids, slash, count = text.replace(" ", "").partition("/")
+    numbers = ids.split(",")
+    if not slash or not count.isdigit() or int(count) < 1 or not all(n.isdigit() for n in numbers):
+        raise SettingsError(
+            f"GRILLBOT_SHARDS is '{text}'. Write the shards this process runs, then '/', then how many shards "
+            "the bot has: '0,1/4' runs shards 0 and 1 of 4. Or unset it to run one process without sharding."
+        )
+    total, chosen = int(count), tuple(int(n) for n in numbers)
+    if len(set(chosen)) != len(chosen):
+        raise SettingsError(f"GRILLBOT_SHARDS is '{text}': a shard is named twice. Name each shard once.")
+    beyond = [n for n in chosen if n >= total]
+    if beyond:
+        raise SettingsError(
+            f"GRILLBOT_SHARDS is '{text}': with {total} shards they are numbered 0 to {total - 1}, "
+            f"so shard {beyond[0]} does not exist. Name shards below {total}, or raise the count after the '/'."
+        )
+    return Shards(chosen, total)
+
+
+def parse_rest_budget(text: str, shards: Shards | None) -> float:
+    """GRILLBOT_REST_BUDGET, or the process's share of the bot's 45 requests/s (by its share of the shards)."""
+    if not text:
+        return REST_BUDGET * (shards.share if shards else 1.0)
+    try:
+        budget = float(text)
+    except ValueError:
+        budget = 0.0
+    if not 0 < budget <= REST_BUDGET:
+        raise SettingsError(
+            f"GRILLBOT_REST_BUDGET is '{text}'. Set it to the REST requests per second this process may send, "
+            f"a number above 0 and at most {REST_BUDGET:g} (the processes' budgets should add up to at most "
+            f"{REST_BUDGET:g}), or unset it to take this process's share of the shards."
+        )
+    return budget
 
 
 def load_settings(env_file: str | None = ".env") -> Settings:
@@ -59,11 +108,19 @@ def load_settings(env_file: str | None = ".env") -> Settings:
             f"GRILLBOT_STEP_LEASE_SECONDS is '{lease}'. Set it to a whole number of seconds above 0 "
             f"(default {DEFAULT_STEP_LEASE_SECONDS}), or unset it."
         )
+    shards = parse_shards(env.get("GRILLBOT_SHARDS", "").strip())
     database_url = env.get("GRILLBOT_DATABASE_URL", "").strip()
     if database_url and not is_postgres_url(database_url):
         raise SettingsError(
             f"GRILLBOT_DATABASE_URL is '{redact(database_url)}', which is not a PostgreSQL URL. Set it to "
             "postgresql://user:password@host:5432/dbname, or unset it to use the SQLite file at GRILLBOT_DB."
+        )
+    if shards is not None and shards.share < 1 and not database_url:
+        raise SettingsError(
+            f"GRILLBOT_SHARDS is '{shards.label}': this process runs only some of the bot's shards, so other "
+            "processes run the rest, and they must share one database. Set GRILLBOT_DATABASE_URL=postgresql://… "
+            "for every process (a SQLite file serves one process), or run all the shards here "
+            f"('{','.join(map(str, range(shards.count)))}/{shards.count}')."
         )
     return Settings(
         token=env.get("DISCORD_TOKEN", "").strip() or None,
@@ -74,4 +131,6 @@ def load_settings(env_file: str | None = ".env") -> Settings:
         log_file=env.get("GRILLBOT_LOG_FILE", "").strip() or None,
         dev_guild_id=int(dev_guild) if dev_guild.isdigit() else None,
         step_lease_seconds=int(lease) if lease else DEFAULT_STEP_LEASE_SECONDS,
+        shards=shards,
+        rest_budget=parse_rest_budget(env.get("GRILLBOT_REST_BUDGET", "").strip(), shards),
     )

@@ -98,12 +98,21 @@ class Rounds(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """After every identify (start, or a session that could not resume), read what was missed.
+        """After every identify of an unsharded bot (start, or a session that could not resume), read
+        what was missed. A sharded bot reads back shard by shard instead (`on_shard_ready`)."""
+        if not isinstance(self.bot, discord.AutoShardedClient):
+            await self._read_back(await self.bot.services.threads.plans(PREFIX))
 
-        The runner starts at once; a round's close waits until its own read-back ended (well or not),
+    @commands.Cog.listener()
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """After every identify of one of this process's shards: read back its servers' rounds. Rounds
+        of shards still connecting were marked as being read back at start, so their closes wait."""
+        await self._read_back(await self.bot.services.threads.plans(PREFIX, shard=shard_id))
+
+    async def _read_back(self, plans: list[ReadBackPlan]) -> None:
+        """The runner starts at once; a round's close waits until its own read-back ended (well or not),
         and one round's failure never stops the others'."""
         threads = self.bot.services.threads
-        plans = await threads.plans(PREFIX)
         log.info("reading back %d open round(s) after a new gateway session", len(plans))
         await self.bot.start_jobs()
         for plan in plans:

@@ -1,6 +1,6 @@
 """The container files: docker-compose.yml checked by `docker-compose config -q` when the Debian package
 is installed, and always by a schema check of the keys this project relies on; the Dockerfile runs as a
-non-root user with a HEALTHCHECK on `python -m bot health`."""
+non-root user with a HEALTHCHECK on `python -m bot health`; the `postgres` profile adds PostgreSQL."""
 
 import copy
 import re
@@ -36,6 +36,8 @@ SERVICE_KEYS = {  # the Compose Specification's service keys this project could 
     "read_only",
     "tmpfs",
     "deploy",
+    "profiles",
+    "depends_on",
 }
 HEALTHCHECK_KEYS = {"test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"}
 
@@ -81,6 +83,40 @@ def compose_problems(doc: Any) -> list[str]:
     return problems
 
 
+def postgres_problems(doc: Any) -> list[str]:
+    """The `postgres` profile: a PostgreSQL service with a volume and a healthcheck, only in that
+    profile, and the bot pointed at it by GRILLBOT_DATABASE_URL, which stays empty (SQLite) without it."""
+    services = doc.get("services") or {}
+    bot, pg = services.get("bot") or {}, services.get("postgres")
+    problems = []
+    if "profiles" in bot:
+        problems.append("the bot service has profiles: `docker compose up -d` would not start it")
+    if "postgres" in (bot.get("depends_on") or {}):
+        problems.append("the bot depends on postgres, which the default profile does not start")
+    if (bot.get("environment") or {}).get("GRILLBOT_DATABASE_URL") != "${GRILLBOT_DATABASE_URL:-}":
+        problems.append("the bot's GRILLBOT_DATABASE_URL is not ${GRILLBOT_DATABASE_URL:-} (from .env, else SQLite)")
+    if not isinstance(pg, dict):
+        return [*problems, "no `postgres` service"]
+    if pg.get("profiles") != ["postgres"]:
+        problems.append(f"the postgres service's profiles are {pg.get('profiles')!r}, not ['postgres']")
+    if not str(pg.get("image", "")).startswith("postgres:"):
+        problems.append(f"the postgres service's image {pg.get('image')!r} is not postgres:<version>")
+    env = pg.get("environment") or {}
+    problems += [
+        f"the postgres service does not set {key}"
+        for key in ("POSTGRES_USER", "POSTGRES_DB", "POSTGRES_PASSWORD")
+        if key not in env
+    ]
+    mounts = [str(v).split(":") for v in pg.get("volumes") or []]
+    sources = [m[0] for m in mounts if m[1:2] == ["/var/lib/postgresql/data"]]
+    if not sources or sources[0] not in (doc.get("volumes") or {}):
+        problems.append("no declared named volume at /var/lib/postgresql/data")
+    test = (pg.get("healthcheck") or {}).get("test") or []
+    if test[:2] != ["CMD", "pg_isready"]:
+        problems.append(f"the postgres healthcheck {test!r} does not run pg_isready")
+    return problems
+
+
 def load_compose() -> Any:
     return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
 
@@ -103,6 +139,29 @@ def test_compose_file_schema_check(capsys):
     with capsys.disabled():
         print(f"\ncompose check: schema check of docker-compose.yml ({ran})")
     assert compose_problems(load_compose()) == []
+    assert postgres_problems(load_compose()) == []
+
+
+@pytest.mark.parametrize(
+    ("service", "key", "value", "problem"),
+    [
+        ("postgres", "profiles", None, "profiles are None"),
+        ("postgres", "image", "mysql:8", "is not postgres"),
+        ("postgres", "volumes", ["/tmp/pg:/var/lib/postgresql/data"], "no declared named volume"),
+        ("postgres", "healthcheck", None, "does not run pg_isready"),
+        ("bot", "profiles", ["postgres"], "would not start it"),
+        ("bot", "depends_on", ["postgres"], "the bot depends on postgres"),
+        ("bot", "environment", {"GRILLBOT_DB": "/data/grillbot.db"}, "GRILLBOT_DATABASE_URL"),
+    ],
+)
+def test_the_schema_check_catches_a_broken_postgres_profile(service, key, value, problem):
+    doc = copy.deepcopy(load_compose())
+    target = doc["services"][service]
+    if value is None:
+        del target[key]
+    else:
+        target[key] = value
+    assert any(problem in found for found in postgres_problems(doc)), postgres_problems(doc)
 
 
 @pytest.mark.parametrize(

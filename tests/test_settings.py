@@ -7,6 +7,7 @@ import re
 import pytest
 
 import bot.__main__ as cli
+from bot.core.ownership import Shards
 from bot.settings import DEFAULT_STEP_LEASE_SECONDS, SettingsError, load_settings
 
 VARIABLES = (
@@ -16,6 +17,8 @@ VARIABLES = (
     "GRILLBOT_DB",
     "GRILLBOT_CONTENT",
     "GRILLBOT_STEP_LEASE_SECONDS",
+    "GRILLBOT_SHARDS",
+    "GRILLBOT_REST_BUDGET",
     "GRILLBOT_DATABASE_URL",
 )
 
@@ -84,3 +87,62 @@ def test_a_database_url_that_is_not_postgresql_is_refused_without_its_password(e
     with pytest.raises(SettingsError, match=re.escape("GRILLBOT_DATABASE_URL is 'mysql://bot:***@db/grill'")) as error:
         load_settings()
     assert "hunter2" not in str(error.value)
+
+
+def test_unset_shards_mean_one_process_with_the_whole_budget_that_syncs_commands(env):
+    settings = load_settings()
+    assert settings.shards is None and settings.rest_budget == 45.0 and settings.sync_commands
+
+
+@pytest.mark.parametrize(
+    ("value", "shards", "budget", "syncs"),
+    [
+        ("0,1/4", Shards((0, 1), 4), 22.5, True),
+        (" 3 / 4 ", Shards((3,), 4), 11.25, False),
+        ("0/1", Shards((0,), 1), 45, True),
+    ],
+)
+def test_shards_set_the_process_share_of_the_rest_budget(env, value, shards, budget, syncs):
+    env.setenv("GRILLBOT_DATABASE_URL", "postgresql://grillbot@db/grillbot")
+    env.setenv("GRILLBOT_SHARDS", value)
+    settings = load_settings()
+    assert (settings.shards, settings.rest_budget, settings.sync_commands) == (shards, budget, syncs)
+    env.setenv("GRILLBOT_REST_BUDGET", "30")
+    assert load_settings().rest_budget == 30.0
+
+
+@pytest.mark.parametrize("value", ["0,1", "a/2", "0/0", "/2", "0,/2", "1/two"])
+def test_shards_that_cannot_be_read_are_refused(env, value):
+    env.setenv("GRILLBOT_SHARDS", value)
+    with pytest.raises(SettingsError, match=f"GRILLBOT_SHARDS is '{re.escape(value)}'. Write the shards"):
+        load_settings()
+
+
+def test_a_shard_named_twice_is_refused(env):
+    env.setenv("GRILLBOT_SHARDS", "1,1/2")
+    with pytest.raises(SettingsError, match="a shard is named twice"):
+        load_settings()
+
+
+def test_part_of_the_shards_needs_a_shared_database(env):
+    env.setenv("GRILLBOT_SHARDS", "1/2")
+    with pytest.raises(SettingsError, match=r"must share one database\. Set GRILLBOT_DATABASE_URL.*'0,1/2'"):
+        load_settings()
+    env.setenv("GRILLBOT_SHARDS", "0,1/2")  # every shard in one process: SQLite is fine
+    assert load_settings().shards == Shards((0, 1), 2)
+
+
+def test_a_shard_beyond_the_count_is_refused(env, capsys):
+    env.setenv("GRILLBOT_SHARDS", "2/2")
+    with pytest.raises(SettingsError, match="numbered 0 to 1, so shard 2 does not exist"):
+        load_settings()
+    env.setenv("DISCORD_TOKEN", "x")
+    assert cli.main(["run"]) == 2
+    assert "GRILLBOT_SHARDS is '2/2'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["fast", "0", "-3", "46", "nan"])
+def test_an_unusable_rest_budget_is_refused(env, value):
+    env.setenv("GRILLBOT_REST_BUDGET", value)
+    with pytest.raises(SettingsError, match=f"GRILLBOT_REST_BUDGET is '{value}'. Set it to the REST requests"):
+        load_settings()

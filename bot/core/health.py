@@ -10,10 +10,18 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.ownership import Shards
+
 HEARTBEAT_KEY = "gateway:heartbeat"  # the `meta` row the bot writes and the health check reads
 MAX_AGE = timedelta(minutes=2)  # a heartbeat older than this means the gateway is gone
 BEAT_EVERY = timedelta(seconds=30)  # how often the bot tries to record one
 MIN_GAP = timedelta(seconds=29)  # never two writes closer than this: at most ~2 a minute, whatever calls
+
+
+def heartbeat_key(shards: Shards | None) -> str:
+    """Each process of a sharded bot records its own heartbeat (`gateway:heartbeat:0,1/4`), so one
+    process's start or outage never hides or fakes another's; the check reads its GRILLBOT_SHARDS' row."""
+    return HEARTBEAT_KEY if shards is None else f"{HEARTBEAT_KEY}:{shards.label}"
 
 
 @dataclass(frozen=True, slots=True)

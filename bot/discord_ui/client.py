@@ -10,6 +10,7 @@ import logging
 import pkgutil
 from contextlib import AsyncExitStack
 from datetime import timedelta
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -17,6 +18,8 @@ from discord.ext import commands
 import cogs
 from bot.app import Services, open_services
 from bot.charts import ChartRenderer
+from bot.core.health import heartbeat_key
+from bot.core.ownership import ONE_PROCESS, Ownership
 from bot.core.round_cache import RoundCache
 from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.heartbeat import GatewayHeartbeat
@@ -24,6 +27,7 @@ from bot.discord_ui.limiter import RateLimiter
 from bot.discord_ui.modals import ModalRouter
 from bot.discord_ui.platform import DISCORD
 from bot.discord_ui.publisher import DiscordPublisher
+from bot.discord_ui.refs import PREFIX
 from bot.discord_ui.voting import (
     ANSWER_FORM,
     DYNAMIC_ITEMS,
@@ -53,6 +57,9 @@ def intents() -> discord.Intents:
 # is 2 s, most of a start). Discord streams a session's guilds right after READY; a guild that comes
 # later is still cached when it comes, and the on_ready backfill fetches a thread it does not have.
 GUILD_READY_TIMEOUT = 0.3
+SNOWFLAKE_SHIFT = 22  # a server is on shard (guild_id >> 22) % shard_count (Discord's sharding formula)
+IDENTIFY_LOCK = "discord:identify"
+IDENTIFY_SPACING = 5.0  # seconds between two IDENTIFYs of the bot, whichever process sends them
 
 
 class GrillBot(commands.Bot):
@@ -60,7 +67,7 @@ class GrillBot(commands.Bot):
     jobs: GrillJobs
     heartbeat: GatewayHeartbeat
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -68,11 +75,14 @@ class GrillBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             guild_ready_timeout=GUILD_READY_TIMEOUT,
+            **options,
         )
         self.settings = settings
+        self.ownership = Ownership()  # the servers on this process's shards (all of them, unsharded)
+        self.ownership.shard(PREFIX, settings.shards or ONE_PROCESS, shift=SNOWFLAKE_SHIFT)
         self.round_cache = RoundCache()
         self.modal_router = ModalRouter()
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(settings.rest_budget)  # GRILLBOT_REST_BUDGET, or this process's share
         self.charts = ChartRenderer()
         self._resources = AsyncExitStack()
         self._shutdown: asyncio.Future[None] | None = None
@@ -85,12 +95,15 @@ class GrillBot(commands.Bot):
                 publisher=DiscordPublisher(self, self.limiter),
                 step_lease=timedelta(seconds=self.settings.step_lease_seconds),
                 platforms=(DISCORD,),
+                ownership=self.ownership,
             )
         )
         for problem in self.services.bank.problems:
             log.warning("content problem, pack refused: %s", problem)
         log.info("loaded %d questions from %d packs", len(self.services.bank.questions), len(self.services.bank.packs))
-        self.heartbeat = GatewayHeartbeat(MetaRepo(self.services.db), self.services.clock)
+        self.heartbeat = GatewayHeartbeat(
+            MetaRepo(self.services.db), self.services.clock, heartbeat_key(self.settings.shards)
+        )
         await self.heartbeat.forget()
         self.heartbeat.start(self)
         self.add_dynamic_items(*DYNAMIC_ITEMS, *QUESTION_ITEMS)
@@ -98,7 +111,8 @@ class GrillBot(commands.Bot):
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
         for rnd in await self.services.grill.due_rounds():
             self.round_cache.remember(rnd)
-        self.jobs = GrillJobs(self.services.grill, self.services.events)
+        await self.services.threads.hold(PREFIX)  # each read back at its shard's READY; closes wait till then
+        self.jobs = GrillJobs(self.services.grill, self.services.events, self.services.locks)
         await self.load_cogs()
         await self.sync_commands()
 
@@ -118,7 +132,11 @@ class GrillBot(commands.Bot):
                 await self.load_extension(name)
 
     async def sync_commands(self) -> None:
-        """Sync slash commands only when their definitions changed (Discord caps creates at 200 a day)."""
+        """Sync slash commands only when their definitions changed (Discord caps creates at 200 a day),
+        and from one process only: the one with shard 0."""
+        if not self.settings.sync_commands:
+            log.info("slash commands are synced by the process with shard 0; not syncing")
+            return
         guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -132,6 +150,16 @@ class GrillBot(commands.Bot):
         synced = await self.tree.sync(guild=guild)
         await meta.put(key, digest)
         log.info("synced %d slash commands (%s)", len(synced), "dev guild" if guild else "global")
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Several processes: take the cluster-wide IDENTIFY lock, which each holder keeps 5 s, so the
+        bot's IDENTIFYs are 5 s apart across processes. One process: discord.py's own 5 s stagger."""
+        locks = self.services.locks if hasattr(self, "services") else None
+        if locks is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        await locks.hold_for(IDENTIFY_LOCK, IDENTIFY_SPACING)
+        log.info("shard %s: identifying (cluster IDENTIFY lock taken)", shard_id)
 
     async def on_ready(self) -> None:
         """Log, and record the heartbeat as soon as a session is ready, not up to 30 s later (throttled)."""
@@ -160,3 +188,16 @@ class GrillBot(commands.Bot):
         await super().close()
         await asyncio.to_thread(self.charts.close)
         await self._resources.aclose()
+
+
+class ShardedGrillBot(GrillBot, commands.AutoShardedBot):
+    """GRILLBOT_SHARDS is set: this process runs those shards of the bot's shard count."""
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.shards is not None
+        super().__init__(settings, shard_ids=list(settings.shards.ids), shard_count=settings.shards.count)
+
+
+def make_bot(settings: Settings) -> GrillBot:
+    """One `commands.Bot` unsharded (as before), an `AutoShardedBot` on this process's shards otherwise."""
+    return ShardedGrillBot(settings) if settings.shards else GrillBot(settings)

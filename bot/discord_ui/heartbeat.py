@@ -22,16 +22,25 @@ from bot.storage.meta import MetaRepo
 log = logging.getLogger(__name__)
 
 
+def sockets_open(client: discord.Client) -> bool:
+    """The websocket is open; for a sharded client, every one of this process's shards' sockets."""
+    if isinstance(client, discord.AutoShardedClient):
+        return bool(client.shards) and all(not shard.is_closed() for shard in client.shards.values())
+    ws = client.ws
+    return ws is not None and ws.open
+
+
 class GatewayHeartbeat:
-    def __init__(self, meta: MetaRepo, clock: Clock) -> None:
+    def __init__(self, meta: MetaRepo, clock: Clock, key: str = HEARTBEAT_KEY) -> None:
         self.meta = meta
         self.clock = clock
+        self.key = key  # one row per process of a sharded bot (`bot.core.health.heartbeat_key`)
         self.last: datetime | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def forget(self) -> None:
         """At start: a heartbeat left by an earlier process says nothing about this one."""
-        await self.meta.delete(HEARTBEAT_KEY)
+        await self.meta.delete(self.key)
         self.last = None
 
     async def beat(self, *, ready: bool, socket_open: bool, latency: float) -> bool:
@@ -39,17 +48,14 @@ class GatewayHeartbeat:
         now = self.clock.now()
         if not should_record(now, self.last, ready=ready, socket_open=socket_open, latency=latency):
             return False
-        await self.meta.put(HEARTBEAT_KEY, instant(now))
+        await self.meta.put(self.key, instant(now))
         self.last = now
         return True
 
     async def beat_client(self, client: discord.Client) -> bool:
         """`beat` with discord.py's state; a failed write is logged (the health check will see the age)."""
-        ws = client.ws
         try:
-            return await self.beat(
-                ready=client.is_ready(), socket_open=ws is not None and ws.open, latency=client.latency
-            )
+            return await self.beat(ready=client.is_ready(), socket_open=sockets_open(client), latency=client.latency)
         except Exception as error:  # a full disk must not end the loop or the caller
             log.warning("could not record the gateway heartbeat: %r", error)
             return False

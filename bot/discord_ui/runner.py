@@ -11,7 +11,7 @@ import sys
 import discord
 import yarl
 
-from bot.discord_ui.client import GrillBot
+from bot.discord_ui.client import GrillBot, make_bot
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ async def _serve(bot: GrillBot, token: str) -> None:
 def run(settings: Settings) -> int:
     use_endpoints(os.environ)
     assert settings.token
-    bot = GrillBot(settings)
+    bot = make_bot(settings)
     try:
         asyncio.run(_serve(bot, settings.token))
     except discord.LoginFailure:

@@ -25,12 +25,12 @@ class DatabaseUnavailable(Exception):
     """The database did not answer; the message says why."""
 
 
-def read_heartbeat(target: str | Path, timeout: float = BUSY_TIMEOUT_S) -> datetime | None:
-    """The last recorded heartbeat (None when none was), or DatabaseUnavailable with the reason.
+def read_heartbeat(target: str | Path, timeout: float = BUSY_TIMEOUT_S, key: str = HEARTBEAT_KEY) -> datetime | None:
+    """The last recorded heartbeat in row `key` (None when none was), or DatabaseUnavailable with the reason.
 
     `target` is a SQLite file or a `postgresql://` URL (`Settings.database`)."""
     if isinstance(target, str) and is_postgres_url(target):
-        return _parse(asyncio.run(_read_postgres(target, timeout)), redact(target))
+        return _parse(asyncio.run(_read_postgres(target, timeout, key)), redact(target))
     path = Path(target)
     if not path.is_file():
         raise DatabaseUnavailable(f"no database file at {path}")
@@ -40,7 +40,7 @@ def read_heartbeat(target: str | Path, timeout: float = BUSY_TIMEOUT_S) -> datet
     except sqlite3.Error as exc:
         raise DatabaseUnavailable(f"cannot open the database at {path}: {exc}") from exc
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (HEARTBEAT_KEY,)).fetchone()
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if "locked" in message or "busy" in message:
@@ -55,14 +55,14 @@ def read_heartbeat(target: str | Path, timeout: float = BUSY_TIMEOUT_S) -> datet
     return _parse(row[0] if row else None, str(path))
 
 
-async def _read_postgres(url: str, seconds: float) -> str | None:
+async def _read_postgres(url: str, seconds: float, key: str) -> str | None:
     where = redact(url)
     try:
         conn = await asyncpg.connect(url, timeout=seconds)
     except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
         raise DatabaseUnavailable(f"cannot connect to the database at {where}: {exc}") from exc
     try:
-        value: str | None = await conn.fetchval("SELECT value FROM meta WHERE key = $1", HEARTBEAT_KEY, timeout=seconds)
+        value: str | None = await conn.fetchval("SELECT value FROM meta WHERE key = $1", key, timeout=seconds)
     except asyncpg.UndefinedTableError as exc:
         raise DatabaseUnavailable(f"database {where} has no schema yet ({exc}): has the bot ever run?") from exc
     except (TimeoutError, asyncpg.PostgresError) as exc:

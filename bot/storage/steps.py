@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.core.models import Step, StepKind, StepState
+from bot.core.ownership import SpaceScope
 from bot.storage.engine import Connection, Database, Row, parse_date, parse_instant
+from bot.storage.scope import scope_sql
 
 CLAIMABLE = "((state = 'due' AND next_attempt_at <= ?) OR (state = 'running' AND lease_until <= ?))"
 
@@ -103,8 +105,11 @@ class StepRepo:
 
     # --- claiming ----------------------------------------------------------------------
 
-    async def claim(self, owner: str, now: datetime, lease_until: datetime, limit: int) -> list[Step]:
-        """Claim up to `limit` due steps, oldest first, in one conditional UPDATE.
+    async def claim(
+        self, owner: str, now: datetime, lease_until: datetime, limit: int, scope: SpaceScope | None = None
+    ) -> list[Step]:
+        """Claim up to `limit` due steps of the spaces in `scope` (None: every space), oldest first, in
+        one conditional UPDATE.
 
         The outer WHERE repeats the claim's condition: a PostgreSQL runner that waited on a row
         another runner just claimed sees it claimed and leaves it (the inner SELECT skips rows
@@ -113,7 +118,8 @@ class StepRepo:
             rows = await conn.fetch_all(
                 "UPDATE steps SET state = 'running', lease_owner = ?, lease_until = ?, "
                 f"attempts = attempts + 1 WHERE {CLAIMABLE} AND id IN (SELECT id FROM steps WHERE "
-                f"{CLAIMABLE} ORDER BY next_attempt_at, id LIMIT ?{conn.dialect.skip_locked}) RETURNING *",
+                f"{CLAIMABLE} AND {scope_sql(scope)} ORDER BY next_attempt_at, id LIMIT ?{conn.dialect.skip_locked}) "
+                "RETURNING *",
                 (owner, lease_until, now, now, now, now, limit),
             )
         return sorted((_step(r) for r in rows), key=lambda s: (s.next_attempt_at, s.id))
@@ -171,12 +177,14 @@ class StepRepo:
 
     # --- reading -----------------------------------------------------------------------
 
-    async def next_wake(self) -> datetime | None:
-        """The earliest instant a step becomes claimable: a due time or a lease running out."""
+    async def next_wake(self, scope: SpaceScope | None = None) -> datetime | None:
+        """The earliest instant a step of `scope` becomes claimable: a due time or a lease running out."""
+        within = scope_sql(scope)
         async with self.db.read() as conn:
             wake = await conn.fetch_value(
-                "SELECT MIN(at) FROM (SELECT MIN(next_attempt_at) AS at FROM steps WHERE state = 'due' "
-                "UNION ALL SELECT MIN(lease_until) FROM steps WHERE state = 'running') AS wakes"
+                "SELECT MIN(at) FROM (SELECT MIN(next_attempt_at) AS at FROM steps "
+                f"WHERE state = 'due' AND {within} "
+                f"UNION ALL SELECT MIN(lease_until) FROM steps WHERE state = 'running' AND {within}) AS wakes"
             )
         return parse_instant(wake) if wake else None
 

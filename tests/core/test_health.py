@@ -4,7 +4,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.health import MAX_AGE, MIN_GAP, describe, gateway_alive, judge, should_record
+from bot.core.health import (
+    HEARTBEAT_KEY,
+    MAX_AGE,
+    MIN_GAP,
+    describe,
+    gateway_alive,
+    heartbeat_key,
+    judge,
+    should_record,
+)
+from bot.core.ownership import Shards
 
 T = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 LIVE = {"ready": True, "socket_open": True, "latency": 0.05}
@@ -99,3 +109,8 @@ def test_the_gap_caps_writes_near_two_a_minute_however_often_asked():
 )
 def test_describe(span, text):
     assert describe(span) == text
+
+
+def test_each_process_of_a_sharded_bot_has_its_own_heartbeat_row():
+    assert heartbeat_key(None) == HEARTBEAT_KEY == "gateway:heartbeat"
+    assert heartbeat_key(Shards((0, 1), 4)) == "gateway:heartbeat:0,1/4" != heartbeat_key(Shards((2, 3), 4))

@@ -1,6 +1,9 @@
 """The fake gateway: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME with replay, INVALID_SESSION.
 
 Frames go out as plain JSON text, which discord.py accepts even though it asked for zlib-stream.
+An IDENTIFY with `shard: [id, count]` opens a shard's session: it gets only the events of the guilds
+on that shard (`(guild_id >> 22) % count`, events without a guild on shard 0), READY and GUILD_CREATE
+included, as on Discord. Without `shard`, a session gets everything.
 Each session keeps every frame it was sent, so a RESUME replays what the bot missed. A session the
 fake drops as non-resumable keeps nothing: the bot re-IDENTIFYs and sees only what REST shows it.
 """
@@ -47,6 +50,13 @@ EVENT_INTENTS = {
     "MESSAGE_REACTION_REMOVE": GUILD_MESSAGE_REACTIONS,
 }
 CONTENT_KEYS = ("content", "embeds", "attachments", "components")
+SNOWFLAKE_SHIFT = 22  # Discord's sharding formula: shard_id = (guild_id >> 22) % num_shards
+
+
+def guild_of(event: str, data: dict[str, Any]) -> int | None:
+    """The guild an event is about: `guild_id`, or `id` for a guild's own events (GUILD_DELETE)."""
+    key = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_") else None)
+    return int(key) if key else None
 
 
 def redact(data: dict[str, Any], intents: int | None, bot_id: int) -> dict[str, Any]:
@@ -75,6 +85,7 @@ class Frame:
 class Session:
     id: str
     intents: int
+    shard: tuple[int, int] | None = None  # (shard_id, num_shards) from IDENTIFY; None: every guild
     ws: web.WebSocketResponse | None = None
     resumable: bool = True
     frames: list[Frame] = field(default_factory=list)
@@ -83,6 +94,13 @@ class Session:
     @property
     def seq(self) -> int:
         return self.frames[-1].seq if self.frames else 0
+
+    def carries(self, guild_id: int | None) -> bool:
+        """This session is the one Discord sends the guild's events on (DMs go to shard 0)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return (0 if guild_id is None else (guild_id >> SNOWFLAKE_SHIFT) % count) == shard_id
 
 
 class Gateway:
@@ -157,23 +175,25 @@ class Gateway:
         if intents & PRIVILEGED & ~self.allowed_privileged:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
-        # A new IDENTIFY replaces sessions nobody is connected to (e.g. a killed process's).
-        self.sessions = {k: s for k, s in self.sessions.items() if s.ws is not None}
-        session = Session(uuid.uuid4().hex, intents, ws=ws)
+        shard = data.get("shard")
+        # A new IDENTIFY replaces sessions nobody is connected to (e.g. a killed process's) on its shard.
+        self.sessions = {k: s for k, s in self.sessions.items() if s.ws is not None or s.shard != shard}
+        session = Session(uuid.uuid4().hex, intents, shard=(int(shard[0]), int(shard[1])) if shard else None, ws=ws)
         self.sessions[session.id] = session
+        guilds = [g for g in list(self.state.guilds.values()) if session.carries(g.id)]
         ready = {
             "v": 10,
             "user": self.state.bot.payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.state.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "resume_gateway_url": self.url,
             "session_type": "normal",
             "application": {"id": str(self.state.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
-        }
+        } | ({"shard": list(session.shard)} if session.shard else {})
         await self._deliver(session, "READY", ready)
-        for guild in list(self.state.guilds.values()):
+        for guild in guilds:
             await self._deliver(session, "GUILD_CREATE", self.guild_create_payload(guild, intents))
         self._note("send READY")  # counted once the guilds are out too, so "ready" means the bot has its world
         return session
@@ -235,23 +255,23 @@ class Gateway:
     async def dispatch(
         self, event: str, data: dict[str, Any], *, on_sent: Callable[[float], None] | None = None
     ) -> None:
-        """Send an event to every live or resumable session whose intents cover it."""
-        for session in self._audience(event):
+        """Send an event to every live or resumable session of its guild's shard whose intents cover it."""
+        for session in self._audience(event, guild_of(event, data)):
             await self._deliver(session, event, redact(data, session.intents, self.state.bot.id), on_sent)
         self.state.changes.notify()
 
     async def guild_create(self, guild: Guild) -> None:
         """The bot joined `guild` while connected: GUILD_CREATE, with the members each session may see."""
-        for session in self._audience("GUILD_CREATE"):
+        for session in self._audience("GUILD_CREATE", guild.id):
             await self._deliver(session, "GUILD_CREATE", self.guild_create_payload(guild, session.intents))
         self.state.changes.notify()
 
-    def _audience(self, event: str) -> list[Session]:
+    def _audience(self, event: str, guild_id: int | None) -> list[Session]:
         intent = EVENT_INTENTS.get(event, 0)
         return [
             s
             for s in self.sessions.values()
-            if (s.ws is not None or s.resumable) and (not intent or s.intents & intent)
+            if (s.ws is not None or s.resumable) and (not intent or s.intents & intent) and s.carries(guild_id)
         ]
 
     async def drop(self, *, resumable: bool = True, code: int = 4000) -> None:

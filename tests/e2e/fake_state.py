@@ -42,6 +42,13 @@ class Snowflakes:
         self._last = max(now, self._last + 1)
         return self._last
 
+    def next_on_shard(self, shard_id: int, count: int) -> int:
+        """The next id whose guild falls on `shard_id` of `count` shards (a few milliseconds on, at most)."""
+        stamp = self.next() >> 22
+        stamp += (shard_id - stamp) % count
+        self._last = max(self._last, stamp << 22)
+        return self._last
+
 
 T = TypeVar("T")
 
@@ -99,8 +106,10 @@ class State:
         self.uploads[attachment.id] = attachment
         return attachment
 
-    def add_guild(self, name: str, *, bot_permissions: int) -> Guild:
-        guild = Guild(self.ids.next(), name, owner_id=self.owner.id)
+    def add_guild(self, name: str, *, bot_permissions: int, shard: tuple[int, int] | None = None) -> Guild:
+        """`shard=(id, count)`: the guild's id puts it on that shard of a bot with `count` shards."""
+        guild_id = self.ids.next_on_shard(*shard) if shard else self.ids.next()
+        guild = Guild(guild_id, name, owner_id=self.owner.id)
         guild.roles[guild.id] = Role(guild.id, "@everyone", bits(*EVERYONE_DEFAULT))
         bot_role = Role(self.ids.next(), self.bot.name, bot_permissions, position=1)
         guild.roles[bot_role.id] = bot_role

@@ -241,8 +241,15 @@ class Harness:
 
     # -- world building (dispatches the matching events if the bot is connected) -----------------
 
-    async def add_guild(self, name: str = "Study group", *, bot_permissions: Iterable[str] = BOT_DEFAULT) -> Guild:
-        guild = self.state.add_guild(name, bot_permissions=bits(*bot_permissions))
+    async def add_guild(
+        self,
+        name: str = "Study group",
+        *,
+        bot_permissions: Iterable[str] = BOT_DEFAULT,
+        shard: tuple[int, int] | None = None,
+    ) -> Guild:
+        """A guild the bot is in; `shard=(id, count)` picks its id so it falls on that shard."""
+        guild = self.state.add_guild(name, bot_permissions=bits(*bot_permissions), shard=shard)
         await self.gateway.guild_create(guild)
         return guild
 

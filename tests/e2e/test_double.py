@@ -299,3 +299,44 @@ async def test_interaction_acknowledgement_rules(discord: Harness, study_group: 
 
     assert [m.content for m in discord.messages(general)] == ["hi", "later"]
     assert on_time.original is not None and on_time.original.type == 20
+
+
+async def test_each_shard_session_gets_only_its_guilds_events(discord: Harness) -> None:
+    on_zero = await discord.add_guild("zero", shard=(0, 2))
+    on_one = await discord.add_guild("one", shard=(1, 2))
+    assert [(g.id >> 22) % 2 for g in (on_zero, on_one)] == [0, 1]
+    general = await discord.add_text_channel(on_zero, "general")
+    intents = (1 << 0) | (1 << 9) | (1 << 15)  # GUILDS, GUILD_MESSAGES, MESSAGE_CONTENT
+
+    async def events(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[tuple[str, dict]]:
+        seen = []
+        while len(seen) < count:
+            frame = await asyncio.wait_for(ws.receive_json(), 5)
+            if frame["op"] == 0:
+                seen.append((frame["t"], frame["d"]))
+        return seen
+
+    async with aiohttp.ClientSession() as http:
+        shards = []
+        for shard_id in (0, 1):
+            ws = await http.ws_connect(discord.fake.gateway_url)
+            assert (await ws.receive_json())["op"] == 10
+            identify = {"token": discord.fake.token, "intents": intents, "properties": {}, "shard": [shard_id, 2]}
+            await ws.send_json({"op": 2, "d": identify})
+            (ready, data), (created, guild) = await events(ws, 2)
+            assert (ready, data["shard"], [g["id"] for g in data["guilds"]]) == (
+                "READY",
+                [shard_id, 2],
+                [str((on_zero, on_one)[shard_id].id)],
+            )
+            assert (created, guild["id"]) == ("GUILD_CREATE", str((on_zero, on_one)[shard_id].id))
+            shards.append(ws)
+
+        late = await discord.add_guild("late", shard=(1, 2))
+        member = await discord.add_member(on_zero, "bob")
+        await member.post(general, "hello shard 0")
+        assert [(t, d.get("id")) for t, d in await events(shards[1], 1)] == [("GUILD_CREATE", str(late.id))]
+        [(event, message)] = await events(shards[0], 1)  # not the late guild's GUILD_CREATE first
+        assert (event, message["content"], message["guild_id"]) == ("MESSAGE_CREATE", "hello shard 0", str(on_zero.id))
+        for ws in shards:
+            await ws.close()

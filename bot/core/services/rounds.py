@@ -36,6 +36,7 @@ from bot.core.models import (
     Step,
     StepKind,
 )
+from bot.core.ownership import Ownership
 from bot.core.platform import Platforms
 from bot.core.ports import Clock, Publisher, RoundStore, SpaceStore, StepStore
 from bot.core.round_cache import OpenRound, RoundCache
@@ -117,15 +118,19 @@ class GrillService:
         *,
         lease: timedelta = LEASE,
         platforms: Platforms | None = None,
+        ownership: Ownership | None = None,
     ) -> None:
         self.bank = bank
         self.platforms = platforms or Platforms()
+        self.ownership = ownership or Ownership()
         self.spaces = spaces
         self.rounds = rounds
         self.steps = steps
         self.clock = clock
         self.publisher = publisher
-        self.runner = StepRunner(steps, spaces, self.perform_step, clock, runner_name, lease=lease)
+        self.runner = StepRunner(
+            steps, spaces, self.perform_step, clock, runner_name, lease=lease, ownership=self.ownership
+        )
 
     def _publisher(self) -> Publisher:
         if self.publisher is None:
@@ -352,12 +357,16 @@ class GrillService:
             await self.rounds.set_answer_message(answer.id, message_ref)
         return posted
 
+    async def owned_spaces(self) -> list[GuildSettings]:
+        """The configured spaces this process runs the timed work of (`bot.core.ownership`)."""
+        return [s for s in await self.spaces.configured_spaces() if self.ownership.owns(s.space_id)]
+
     async def recover_posting(self) -> list[Round]:
-        """At start: finish shared-drill posts that were under way when the process died (daily posts
-        are finished by their own post step). Adopted if the platform has them, else sent now."""
+        """At start: finish this process's shared-drill posts that were under way when a process died
+        (daily posts are finished by their own post step). Adopted if the platform has them, else sent now."""
         recovered = []
         for rnd in await self.rounds.in_states("posting"):
-            if rnd.kind != "drill":
+            if rnd.kind != "drill" or not self.ownership.owns(rnd.space_id):
                 continue
             try:
                 recovered.append(await self._finish_posting(rnd, await self.spaces.settings(rnd.space_id)))
@@ -366,10 +375,10 @@ class GrillService:
         return recovered
 
     async def plan_missed_posts(self) -> int:
-        """At start: a post step for every space whose slot today passed while nothing was posted."""
+        """At start: a post step for every owned space whose slot today passed while nothing was posted."""
         planned = 0
         now = self.clock.now()
-        for settings in await self.spaces.configured_spaces():
+        for settings in await self.owned_spaces():
             dates = set(await self.rounds.daily_dates(settings.space_id))
             day = schedule.catch_up_date(settings, now, await self.spaces.skips(settings.space_id), dates)
             if day is not None:
@@ -378,8 +387,8 @@ class GrillService:
         return planned
 
     async def plan_open_rounds(self) -> None:
-        """At start: every live round has its steps (rounds posted before steps existed get theirs now)."""
-        for rnd in await self.rounds.in_states("open", "closing"):
+        """At start: every owned live round has its steps (rounds posted before steps existed get theirs now)."""
+        for rnd in await self.due_rounds("open", "closing"):
             await self.steps.plan_round(
                 rnd.space_id, rnd.id, self.round_plan(rnd, await self.spaces.settings(rnd.space_id))
             )
@@ -665,9 +674,10 @@ class GrillService:
         ranked = [replace(r, rank=k) for r, k in zip(scored, ranks, strict=True)]
         return RoundResults(rnd, (*ranked, *rows[len(scored) :]))
 
-    async def due_rounds(self) -> list[Round]:
-        """Live rounds, for the front end's caches at start."""
-        return await self.rounds.in_states("posting", "open", "closing")
+    async def due_rounds(self, *states: str) -> list[Round]:
+        """This process's live rounds (or those in `states`), for the front end's caches and read-backs."""
+        rounds = await self.rounds.in_states(*(states or ("posting", "open", "closing")))
+        return [r for r in rounds if self.ownership.owns(r.space_id)]
 
 
 def check_answer_text(body: str, limit: int) -> None:

@@ -7,8 +7,10 @@
      (a lease that runs out, because its runner died, makes the step claimable again)
 
 Claims are conditional UPDATEs, so any number of runners, in this process or others, share the
-queue without running a step twice. A step is marked done only after `perform` returned, that is
-after the platform confirmed. Steps are independent: one that fails never holds up another.
+queue without running a step twice. A runner claims only the steps of the spaces its process owns
+(`bot.core.ownership`: its shards, or the platforms it leads); an admin's `run_now` claims any.
+A step is marked done only after `perform` returned, that is after the platform confirmed.
+Steps are independent: one that fails never holds up another.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from enum import StrEnum
 
 from bot.core.errors import SpaceFault, StepNotReady, StepRefused
 from bot.core.models import Step, StepKind
+from bot.core.ownership import Ownership
 from bot.core.ports import Clock, SpaceStore, StepStore
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,7 @@ class StepRunner:
         owner: str,
         *,
         lease: timedelta = LEASE,
+        ownership: Ownership | None = None,
     ) -> None:
         if lease <= timedelta(0):
             raise ValueError("a step lease must be positive")
@@ -86,6 +90,7 @@ class StepRunner:
         self.perform = perform
         self.clock = clock
         self.owner = owner
+        self.ownership = ownership or Ownership()  # claims only this process's spaces' steps
         self._sweeping = False
         self._again = False
 
@@ -105,7 +110,8 @@ class StepRunner:
                 room = CONCURRENCY - len(tasks)
                 if room > 0:
                     now = self.clock.now()
-                    for step in await self.store.claim(self.owner, now, now + self.lease, room):
+                    scope = self.ownership.scope()
+                    for step in await self.store.claim(self.owner, now, now + self.lease, room, scope):
                         tasks.add(asyncio.create_task(self._run(step)))
                         ran += 1
                 if not tasks:

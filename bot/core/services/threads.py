@@ -105,19 +105,33 @@ class ThreadService:
             await self.grill.record_seen(receipt.round.id, message.ref)
         return Taken(receipt)
 
-    async def plans(self, space_prefix: str) -> list[ReadBackPlan]:
-        """The live rounds with a thread in spaces whose id starts with `space_prefix` ("discord:"),
-        each with what to fetch; each is marked as being read back until `done`. Blind rounds
-        take answers by form, not in the thread, so they have nothing to read back."""
+    async def plans(self, space_prefix: str, *, shard: int | None = None) -> list[ReadBackPlan]:
+        """This process's live rounds with a thread in spaces whose id starts with `space_prefix`
+        ("discord:"), or only those on `shard` (a sharded platform reads back shard by shard), each
+        with what to fetch; each is marked as being read back until `done`."""
         plans = []
-        for rnd in await self.grill.due_rounds():
-            if not rnd.thread_ref or rnd.blind or not rnd.space_id.startswith(space_prefix):
-                continue
+        for rnd in await self._threaded(space_prefix, shard):
             answers = await self.grill.rounds.answers(rnd.id)
             after = await self.grill.rounds.seen_message(rnd.id) or rnd.message_ref
             plans.append(ReadBackPlan(rnd, after, _refs(answers)))
             self._reading_back.add(rnd.id)
         return plans
+
+    async def hold(self, space_prefix: str) -> None:
+        """Mark every live round with a thread of `space_prefix` as being read back before its plan
+        is made: at start, so the closes of rounds whose shard is still connecting wait for it."""
+        self._reading_back.update(r.id for r in await self._threaded(space_prefix, None))
+
+    async def _threaded(self, space_prefix: str, shard: int | None) -> list[Round]:
+        """Blind rounds take answers by form, not in the thread, so they have nothing to read back."""
+        return [
+            r
+            for r in await self.grill.due_rounds()
+            if r.thread_ref
+            and not r.blind
+            and r.space_id.startswith(space_prefix)
+            and (shard is None or self.grill.ownership.shard_of(r.space_id) == shard)
+        ]
 
     async def reconcile(
         self, plan: ReadBackPlan, current: Mapping[str, ThreadMessage | None], since: Sequence[ThreadMessage]
