@@ -211,3 +211,17 @@ async def test_a_non_admin_cannot_post_with_a_crafted_grill_command(bed: Bed, po
     assert (await bed.slack.services.rounds.get(posted.id)).state.value == "open"
     await bed.dispatch(bed.command("/grill", "settings", user=ADMIN))
     assert "Daily grill settings" in bed.said()
+
+
+async def test_blind_mode_answer_button_opens_the_form_and_the_answer_stays_hidden(bed: Bed):
+    await bed.slack.services.grill.setup(SPACE, CHANNEL, "09:00", "UTC", blind_mode=True)
+    rnd = await bed.slack.services.grill.post_now(SPACE)
+    await bed.dispatch(click(f"gb:answer:{rnd.id}", user=MEMBER))
+    form = bed.api.called("views.open")[-1]["view"]
+    assert form["callback_id"] == "gb:form" and form["private_metadata"] == str(rnd.id)
+    assert form["blocks"][0]["element"]["max_length"] == 3000  # Slack's text input, not Discord's 4000
+    await bed.dispatch(submit("gb:form", str(rnd.id), {"answer": {"answer": {"value": "hidden <!here>"}}}, MEMBER))
+    [answer] = await bed.slack.services.rounds.answers(rnd.id)
+    assert answer.body == "hidden <!here>" and answer.message_ref is None
+    assert "It stays hidden until answers close" in json.dumps(bed.api.called("views.update")[-1])
+    assert not [p for p in bed.api.called("chat.postMessage") if p.get("thread_ts")]  # nothing in the thread yet
