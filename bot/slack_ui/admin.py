@@ -57,7 +57,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(IMPORT_FORM)
     async def import_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await ack(response_action="update", view=render.notice("Import a pack", "Checking the pack…"))
+        await slack.acknowledge_with(ack, view["id"], render.notice("Import a pack", "Checking the pack…"))
 
         async def say(text: str) -> None:
             await client.views_update(view_id=view["id"], view=render.notice("Import a pack", render.escape(text)))

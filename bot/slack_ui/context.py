@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -22,7 +24,39 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME_TTL = 3600.0  # seconds a display name is trusted before users.info is asked again
+ACK_WAIT = 3.0  # seconds; Slack drops an ack later than 3 s anyway
 ADMIN_TTL = 60.0  # seconds an admin check is trusted (a demoted admin loses /grill within a minute)
+
+
+class AckBarrier:
+    """Lets a view_submission's listener wait until its ack has gone out on the socket.
+
+    Bolt sends the ack after the listener calls `ack()` (it polls every 10 ms), so a `views.update`
+    made right after could reach Slack before the ack's own `response_action: update`, which would
+    then replace the result with the "saving" notice. The socket handler reports each ack it sent;
+    without a socket (tests dispatching to Bolt directly) the ack is already back and nothing waits."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._waiting: dict[str, asyncio.Event] = {}
+
+    def expect(self, view_id: str) -> None:
+        if self.enabled:
+            self._waiting[view_id] = asyncio.Event()
+
+    def sent(self, payload: dict[str, Any]) -> None:
+        if payload.get("type") == "view_submission":
+            event = self._waiting.get(str((payload.get("view") or {}).get("id", "")))
+            if event is not None:
+                event.set()
+
+    async def wait(self, view_id: str) -> None:
+        """Until the ack for `view_id` was sent, or ACK_WAIT passed (Slack would have given up on it)."""
+        event = self._waiting.get(view_id)
+        if event is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), ACK_WAIT)
+            self._waiting.pop(view_id, None)
 
 
 def display_name(user: dict[str, Any]) -> str:
@@ -41,6 +75,7 @@ class SlackContext:
     admin_group: str | None = None
     cache: RoundCache = field(default_factory=RoundCache)
     pacer: ChannelPacer = field(default_factory=ChannelPacer)
+    acks: AckBarrier = field(default_factory=AckBarrier)
     bot_user_id: str = ""
     team_id: str = ""
     _names: dict[str, tuple[float, str]] = field(default_factory=dict)
@@ -53,6 +88,13 @@ class SlackContext:
     @property
     def jobs(self) -> GrillJobs:
         return self.runtime.jobs
+
+    async def acknowledge_with(self, ack: Any, view_id: str, view: dict[str, Any]) -> None:
+        """Ack a submitted modal by turning it into `view` (a "saving" notice), and return once the
+        ack is on its way, so the result's `views.update` comes after it."""
+        self.acks.expect(view_id)
+        await ack(response_action="update", view=view)
+        await self.acks.wait(view_id)
 
     async def name_of(self, space_id: str, user_id: str) -> str:
         """A member's display name (users.info, kept an hour), remembered for boards and results."""

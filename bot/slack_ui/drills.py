@@ -41,7 +41,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(DRILL_ANSWER_FORM)
     async def drill_answered(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await ack(response_action="update", view=render.notice(TITLE, "Saving your answer…"))
+        await slack.acknowledge_with(ack, view["id"], render.notice(TITLE, "Saving your answer…"))
         await guarded(notice_in(client, view["id"], TITLE), feedback(slack, body, view), "drill answer")
 
     @app.action(SCORE)
@@ -61,7 +61,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(DRILL_SCORE_FORM)
     async def scored(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await ack(response_action="update", view=render.notice(TITLE, "Saving your score…"))
+        await slack.acknowledge_with(ack, view["id"], render.notice(TITLE, "Saving your score…"))
         await guarded(notice_in(client, view["id"], TITLE), self_score(slack, body, view), "drill score")
 
     @app.action(SHARE)

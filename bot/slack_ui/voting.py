@@ -119,7 +119,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         if missing:
             await ack(response_action="errors", errors={f"c_{c.id}": "Pick 0, 1 or 2." for c in missing})
             return
-        await ack(response_action="update", view=render.notice(VOTE_TITLE, "Saving your vote…"))
+        await slack.acknowledge_with(ack, view["id"], render.notice(VOTE_TITLE, "Saving your vote…"))
         say = notice_in(client, view["id"], VOTE_TITLE)
         await guarded(say, cast(slack, body, round_id, answer_id, ref, scores, say), "rate")
 
@@ -140,7 +140,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(ANSWER_FORM)
     async def answer_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await ack(response_action="update", view=render.notice(ANSWER_TITLE, "Saving your answer…"))
+        await slack.acknowledge_with(ack, view["id"], render.notice(ANSWER_TITLE, "Saving your answer…"))
         say = notice_in(client, view["id"], ANSWER_TITLE)
         await guarded(say, save_form_answer(slack, body, view, say), "answer form")
 

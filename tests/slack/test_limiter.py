@@ -1,9 +1,10 @@
-"""The per-channel pacer: one message a second in each channel, channels independent."""
+"""Pacing and ordering: one message a second per channel; a modal's result after its ack."""
 
 from __future__ import annotations
 
 import asyncio
 
+from bot.slack_ui.context import AckBarrier
 from bot.slack_ui.limiter import ChannelPacer
 
 
@@ -43,3 +44,20 @@ async def test_concurrent_senders_in_one_channel_queue_up():
 
     await asyncio.gather(*(send() for _ in range(4)))
     assert times == [0.0, 1.0, 2.0, 3.0]
+
+
+async def test_a_modal_result_waits_for_its_ack_to_be_sent():
+    barrier = AckBarrier()
+    barrier.enabled = True
+    barrier.expect("V1")
+    waiting = asyncio.create_task(barrier.wait("V1"))
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    barrier.sent({"type": "view_submission", "view": {"id": "V2"}})  # another modal's ack
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    barrier.sent({"type": "view_submission", "view": {"id": "V1"}})
+    await asyncio.wait_for(waiting, 1)
+    off = AckBarrier()  # no socket (Bolt dispatched directly): the ack is already back
+    off.expect("V1")
+    await asyncio.wait_for(off.wait("V1"), 0.1)
