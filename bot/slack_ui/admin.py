@@ -15,10 +15,10 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.core import admin_replies
 from bot.core.content import MAX_PACK_BYTES
 from bot.core.errors import InvalidInput
 from bot.core.models import GuildSettings
-from bot.core.services.steps import StepOutcome
 from bot.slack_ui import commands, render
 from bot.slack_ui.context import SlackContext
 from bot.slack_ui.errors import guarded
@@ -96,16 +96,16 @@ async def run(slack: SlackContext, body: dict[str, Any], respond: Any) -> None:
     elif command.name == "timing":
         changes = commands.timing_changes(command.args)
         settings = await grill.update(space, **changes)
-        await show(settings, "Applies from the next round." if changes else "Nothing changed; current settings:")
+        await show(settings, admin_replies.TIMING_CHANGED if changes else admin_replies.TIMING_UNCHANGED)
     elif command.name in ("pause", "resume"):
         paused = command.name == "pause"
         await grill.set_paused(space, paused)
         await jobs.reschedule(space)
         if paused:
-            await reply("Paused. The open round (if any) still closes on time. `/grill resume` starts posting again.")
+            await reply(admin_replies.PAUSED)
         else:
             nxt = await grill.next_post(space)
-            await reply(f"Resumed. Next post {render.slack_date(nxt) if nxt else 'not scheduled'}.")
+            await reply(admin_replies.resumed(render.slack_date(nxt) if nxt else None))
     elif command.name == "post":
         rnd = await grill.post_now(space)
         jobs.wake_soon()
@@ -114,19 +114,10 @@ async def run(slack: SlackContext, body: dict[str, Any], respond: Any) -> None:
     elif command.name == "close":
         report = await grill.close_open_round(space)
         jobs.wake_soon()
-        if report.delivery.outcome is StepOutcome.DONE and report.results.round.results_ref is not None:
-            text = "Closed. Results are in the round's thread."
-        elif report.delivery.outcome is StepOutcome.BUSY:
-            text = "Closed. Its results are being posted (or already were) in the round's thread."
-        else:
-            text = (
-                f"Closed and scored, but posting the results failed: {report.delivery.error}. "
-                "I'll retry on my own; nothing is lost."
-            )
-        await reply(text)
+        await reply(admin_replies.closed(report, "the round's thread"))
     elif command.name == "skip":
         day = await grill.skip(space, commands.skip_date(command.args))
-        await reply(f"No question will be posted on {day.isoformat()}.")
+        await reply(admin_replies.skipped(day))
     elif command.name == "settings":
         settings = await slack.services.spaces.settings(space)
         if settings.fault and await grill.retry_now(space):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.models import DrillAttempt, DrillCard
 from bot.storage import db as dbmod
-from bot.storage.db import Database
+from bot.storage.db import SqliteDatabase as Database
 from bot.storage.drills import DrillRepo
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -45,7 +45,7 @@ async def test_a_review_stores_the_attempt_and_the_card_together(db_path):
         assert await repo.card(SPACE, MEMBER, "q1") == card()
         assert await repo.card(SPACE, "bob", "q1") is None
         async with db.read() as conn:
-            row = await (await conn.execute("SELECT * FROM drill_attempts")).fetchone()
+            row = await conn.fetch_one("SELECT * FROM drill_attempts")
         assert (row["question_id"], row["qtype"], row["answer"], row["ratio"]) == ("q1", "systems", "my answer", 0.5)
         assert row["scores_json"] == '{"a": 1, "b": 1}'
 
@@ -58,7 +58,7 @@ async def test_a_stale_review_writes_nothing(db_path):
         assert await repo.save_review(attempt(), card(reviews=2))
         assert (await repo.card(SPACE, MEMBER, "q1")).reviews == 2
         async with db.read() as conn:
-            count = (await (await conn.execute("SELECT COUNT(*) FROM drill_attempts")).fetchone())[0]
+            count = await conn.fetch_value("SELECT COUNT(*) FROM drill_attempts")
         assert count == 2
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.health import HEARTBEAT_KEY
-from bot.storage.db import Database, instant
+from bot.storage.db import SqliteDatabase as Database
+from bot.storage.engine import instant
 from bot.storage.health import DatabaseUnavailable, read_heartbeat
 from bot.storage.meta import MetaRepo
 
