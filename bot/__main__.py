@@ -74,7 +74,7 @@ def check_health(settings: Settings, clock: Clock) -> int:
     from bot.storage.health import DatabaseUnavailable, read_heartbeat
 
     try:
-        heartbeat = read_heartbeat(settings.db_path)
+        heartbeat = read_heartbeat(settings.database)
     except DatabaseUnavailable as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1

@@ -45,6 +45,13 @@ async def create_template(name: str) -> None:
         pass
 
 
+async def fresh_empty_database() -> str:
+    """A new database without the schema; its name."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    await admin(f"CREATE DATABASE {name}")
+    return name
+
+
 async def fresh_database(template: str) -> str:
     """A new database copied from the migrated template; its name."""
     name = f"t_{uuid.uuid4().hex[:16]}"

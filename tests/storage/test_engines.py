@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -82,8 +81,7 @@ async def test_insert_returning_id_and_rows_changed(database):
 @pytest.mark.pg
 @pg.ONLY_PG
 async def test_two_processes_migrating_at_once_apply_each_migration_once():
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    await pg.admin(f"CREATE DATABASE {name}")
+    name = await pg.fresh_empty_database()
     url = pg.database_url(name)
     try:
         first, second = PgDatabase(url), PgDatabase(url)
