@@ -33,6 +33,7 @@ NOT_ADMIN = (
     "host set). Ask one of them."
 )
 IMPORT_FORM = "gb:import"
+IMPORT_TITLE = "Import a pack"
 
 
 def not_in_channel(channel: str) -> InvalidInput:
@@ -57,12 +58,8 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(IMPORT_FORM)
     async def import_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await slack.acknowledge_with(ack, view["id"], render.notice("Import a pack", "Checking the pack…"))
-
-        async def say(text: str) -> None:
-            await client.views_update(view_id=view["id"], view=render.notice("Import a pack", render.escape(text)))
-
-        await guarded(say, import_pack(slack, body, view, say), "/grill import")
+        work = import_pack(slack, body, view)
+        await slack.answer_submission(ack, view, IMPORT_TITLE, "Checking the pack…", work, "/grill import")
 
 
 async def run(slack: SlackContext, body: dict[str, Any], respond: Any) -> None:
@@ -151,10 +148,10 @@ def import_modal() -> dict[str, Any]:
         "hint": render.plain("A pack in grillbot's format (README: Packs); up to 1 MiB. Only this workspace sees it."),
         "element": field,
     }
-    return render.modal(IMPORT_FORM, "Import a pack", [block], submit="Import")
+    return render.modal(IMPORT_FORM, IMPORT_TITLE, [block], submit="Import")
 
 
-async def import_pack(slack: SlackContext, body: dict[str, Any], view: dict[str, Any], say: Any) -> None:
+async def import_pack(slack: SlackContext, body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
     user = str(body["user"]["id"])
     if not await slack.is_admin(user):
         raise InvalidInput(NOT_ADMIN)
@@ -172,10 +169,11 @@ async def import_pack(slack: SlackContext, body: dict[str, Any], view: dict[str,
     types = slack.services.bank.types
     counts = ", ".join(f"{n} {render.type_name(types.get(t), t).lower()}" for t, n in receipt.per_type.items())
     verb = "Replaced" if receipt.replaced else "Imported"
-    await say(
-        f"{verb} pack *{receipt.pack.title}* (`{receipt.pack.id}`): "
+    return render.notice(
+        IMPORT_TITLE,
+        f"{verb} pack *{render.escape(receipt.pack.title)}* (`{receipt.pack.id}`): "
         f"{render.plural(len(receipt.pack.questions), 'question')} ({counts}). "
-        "They join this workspace's daily grill, /drill and /classify."
+        "They join this workspace's daily grill, /drill and /classify.",
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.round_cache import RoundCache
+from bot.slack_ui import render
+from bot.slack_ui.errors import failure_text
 from bot.slack_ui.limiter import ChannelPacer
 from bot.slack_ui.refs import member_ref
 
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME_TTL = 3600.0  # seconds a display name is trusted before users.info is asked again
+SUBMIT_BUDGET = 1.5  # seconds a submission's work may take before its ack goes out without the result
 ACK_WAIT = 3.0  # seconds; Slack drops an ack later than 3 s anyway
 ADMIN_TTL = 60.0  # seconds an admin check is trusted (a demoted admin loses /grill within a minute)
 
@@ -59,6 +63,13 @@ class AckBarrier:
             self._waiting.pop(view_id, None)
 
 
+async def _view_or_notice(work: Awaitable[dict[str, Any]], title: str, where: str) -> dict[str, Any]:
+    try:
+        return await work
+    except Exception as error:
+        return render.notice(title, render.escape(failure_text(error, where)))
+
+
 def display_name(user: dict[str, Any]) -> str:
     """Slack's display name, which is often empty, then the real name, then the handle."""
     profile = user.get("profile") or {}
@@ -89,12 +100,23 @@ class SlackContext:
     def jobs(self) -> GrillJobs:
         return self.runtime.jobs
 
-    async def acknowledge_with(self, ack: Any, view_id: str, view: dict[str, Any]) -> None:
-        """Ack a submitted modal by turning it into `view` (a "saving" notice), and return once the
-        ack is on its way, so the result's `views.update` comes after it."""
-        self.acks.expect(view_id)
-        await ack(response_action="update", view=view)
-        await self.acks.wait(view_id)
+    async def answer_submission(
+        self, ack: Any, view: dict[str, Any], title: str, saving: str, work: Awaitable[dict[str, Any]], where: str
+    ) -> None:
+        """Answer a submitted modal with the view `work` builds (its result, or the refusal as a notice).
+
+        When the work is done within SUBMIT_BUDGET the ack itself carries the result (nothing can
+        race it). Otherwise the ack turns the modal into a `saving` notice and the result follows by
+        `views.update`, sent once the ack is on the socket (see AckBarrier)."""
+        result = asyncio.ensure_future(_view_or_notice(work, title, where))
+        done, _ = await asyncio.wait({result}, timeout=SUBMIT_BUDGET)
+        if result in done:
+            await ack(response_action="update", view=result.result())
+            return
+        self.acks.expect(view["id"])
+        await ack(response_action="update", view=render.notice(title, saving))
+        await self.acks.wait(view["id"])
+        await self.client.views_update(view_id=view["id"], view=await result)
 
     async def name_of(self, space_id: str, user_id: str) -> str:
         """A member's display name (users.info, kept an hour), remembered for boards and results."""
