@@ -16,6 +16,7 @@ the COMMIT.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -175,7 +176,7 @@ class SqliteDatabase:
         """One write transaction, begun IMMEDIATE and committed before the block's caller goes on."""
         conn = self._require(self._writer)
         async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
+            await _begin(conn, "BEGIN IMMEDIATE")
             try:
                 yield SqliteConnection(conn)
             except BaseException:
@@ -223,7 +224,7 @@ class SqliteDatabase:
         """A consistent snapshot for several reads, on the reader connection."""
         conn = self._require(self._reader)
         async with self._read_lock:
-            await conn.execute("BEGIN")
+            await _begin(conn, "BEGIN")
             try:
                 yield SqliteConnection(conn)
             finally:
@@ -234,6 +235,20 @@ class SqliteDatabase:
         if conn is None:
             raise RuntimeError("the database is not open")
         return conn
+
+
+async def _begin(conn: aiosqlite.Connection, sql: str) -> None:
+    """Begin a transaction. The BEGIN runs on the connection's thread even when the caller is cancelled
+    while waiting for it (a shutdown), so then it is rolled back: the next caller must not find the
+    connection still inside it ("cannot start a transaction within a transaction")."""
+    begun = asyncio.ensure_future(conn.execute(sql))
+    try:
+        await asyncio.shield(begun)
+    except asyncio.CancelledError:
+        with contextlib.suppress(sqlite3.Error):
+            await begun
+            await conn.execute("ROLLBACK")
+        raise
 
 
 def _run_group(conn: sqlite3.Connection, jobs: list[Job]) -> list[tuple[bool, Any]]:

@@ -112,3 +112,20 @@ async def test_grouped_writes_are_committed_in_few_transactions(db_path):
         inserts = [s for s in statements if s.startswith("INSERT")]
         assert len(inserts) == 200
         assert 1 <= statements.count("COMMIT") <= 2  # 200 writes queued together: one commit, not 200
+
+
+async def test_a_transaction_cancelled_while_it_begins_leaves_the_connection_usable(db_path):
+    async with Database(db_path) as db:
+        for opener in (db.write, db.read):
+
+            async def enter(opener=opener):
+                async with opener() as conn:
+                    await conn.fetch_value("SELECT 1")
+
+            task = asyncio.create_task(enter())
+            await asyncio.sleep(0)  # the task now waits on its BEGIN, which runs on the connection's thread
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            async with opener() as conn:  # not "cannot start a transaction within a transaction"
+                assert await conn.fetch_value("SELECT COUNT(*) FROM skips") == 0
