@@ -1,21 +1,27 @@
-"""Composition root: settings -> database -> stores -> services. Front ends get a `Services`."""
+"""Composition root: settings -> database -> stores -> services. Front ends get a `Services`.
+
+One process may run several front ends (Discord and Slack) on one database and one step runner:
+`open_runtime` wires the services with a `PublisherRouter`, which hands each timed step to the
+publisher of its space's platform (the prefix of the space id), and one `GrillJobs`.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from bot.core.content import Bank
 from bot.core.content_cache import cache_path_for, load_bank_cached
+from bot.core.models import Answer, GuildSettings, Round, RoundResults
 from bot.core.ownership import Ownership
 from bot.core.platform import Platform, Platforms
-from bot.core.ports import Clock, ClusterLocks, Publisher, SystemClock
+from bot.core.ports import Clock, ClusterLocks, Publisher, RecordSent, SystemClock
 from bot.core.services.boards import BoardService
 from bot.core.services.drills import DrillService
 from bot.core.services.events import InboundEvents
@@ -27,6 +33,8 @@ from bot.core.services.stats import StatsService
 from bot.core.services.steps import LEASE
 from bot.core.services.threads import ThreadService
 from bot.core.services.votes import VoteService
+from bot.jobs import GrillJobs
+from bot.settings import Settings
 from bot.storage.boards import BoardRepo
 from bot.storage.drills import DrillRepo
 from bot.storage.engine import Database, is_postgres_url, open_database
@@ -142,3 +150,107 @@ async def open_services(
             threads=ThreadService(grill),
             locks=locks,
         )
+
+
+class FrontEndRefused(Exception):
+    """A platform refused the front end's credentials or set-up; the message says what to fix."""
+
+
+class NoFrontEnd(RuntimeError):
+    """A step of a space whose platform no front end of this process serves (its tokens are unset)."""
+
+
+@dataclass
+class PublisherRouter:
+    """The core's Publisher for every front end of the process: each call goes to the publisher of
+    the space's platform, named by the space id's prefix (`discord:`, `slack:`).
+
+    A platform's rounds are not `caught_up` until its front end said it is `ready` (connected, with
+    the open rounds it must read back marked), so an overdue close never runs before its read-back.
+    A space of a platform this process does not serve raises NoFrontEnd: the step is retried, then
+    given up, like any other failure."""
+
+    publishers: dict[str, Publisher] = field(default_factory=dict)
+    ready: set[str] = field(default_factory=set)
+
+    def add(self, prefix: str, publisher: Publisher) -> None:
+        self.publishers[prefix] = publisher
+
+    def mark_ready(self, prefix: str) -> None:
+        self.ready.add(prefix)
+
+    @staticmethod
+    def prefix_of(space_id: str) -> str:
+        platform, sep, _ = space_id.partition(":")
+        return f"{platform}{sep}"
+
+    def _for(self, space_id: str) -> Publisher:
+        publisher = self.publishers.get(self.prefix_of(space_id))
+        if publisher is None:
+            raise NoFrontEnd(f"no front end for {self.prefix_of(space_id) or space_id} spaces runs in this process")
+        return publisher
+
+    async def post_round(self, rnd: Round, settings: GuildSettings) -> tuple[str, str | None]:
+        return await self._for(settings.space_id).post_round(rnd, settings)
+
+    async def find_post(self, rnd: Round) -> tuple[str, str | None] | None:
+        return await self._for(rnd.space_id).find_post(rnd)
+
+    async def post_results(self, results: RoundResults, sent: Mapping[str, str], record: RecordSent) -> str | None:
+        return await self._for(results.round.space_id).post_results(results, sent, record)
+
+    async def post_reminder(self, rnd: Round, pending: Sequence[str]) -> None:
+        await self._for(rnd.space_id).post_reminder(rnd, pending)
+
+    async def reveal_answer(self, rnd: Round, answer: Answer, display_name: str) -> str | None:
+        return await self._for(rnd.space_id).reveal_answer(rnd, answer, display_name)
+
+    def caught_up(self, rnd: Round) -> bool:
+        prefix = self.prefix_of(rnd.space_id)
+        publisher = self.publishers.get(prefix)
+        if publisher is None:
+            return True  # nothing here can read it back; closing is the database's alone
+        return prefix in self.ready and publisher.caught_up(rnd)
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What every front end of a process shares: the services, the publisher router, the step runner's
+    jobs, and the ownership each front end registers its platform with (shards, or a leader lock)."""
+
+    services: Services
+    publishers: PublisherRouter
+    jobs: GrillJobs
+    ownership: Ownership
+
+    def lead(self, prefix: str) -> None:
+        """A platform without sharding (Slack): its timed work runs in the process holding its leader
+        lock. With no cluster locks (one process on SQLite) this process leads from the start."""
+        self.ownership.lead(prefix)
+        if self.services.locks is None:
+            self.ownership.set_leading(prefix, True)
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, platforms: Sequence[Platform] = (), clock: Clock | None = None
+) -> AsyncIterator[Runtime]:
+    """The services for `platforms` (their words and limits) with a publisher router, and the jobs
+    that wake the step runner (started by the first front end that is ready); the jobs stop and the
+    database closes on exit."""
+    router = PublisherRouter()
+    ownership = Ownership()
+    async with open_services(
+        settings.database,
+        settings.content_dir,
+        clock=clock,
+        publisher=router,
+        step_lease=timedelta(seconds=settings.step_lease_seconds),
+        platforms=platforms,
+        ownership=ownership,
+    ) as services:
+        jobs = GrillJobs(services.grill, services.events, services.locks)
+        try:
+            yield Runtime(services, router, jobs, ownership)
+        finally:
+            jobs.shutdown()

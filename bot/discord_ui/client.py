@@ -8,15 +8,13 @@ import importlib
 import json
 import logging
 import pkgutil
-from contextlib import AsyncExitStack
-from datetime import timedelta
 from typing import Any
 
 import discord
 from discord.ext import commands
 
 import cogs
-from bot.app import Services, open_services
+from bot.app import Runtime, Services
 from bot.charts import ChartRenderer
 from bot.core.health import heartbeat_key
 from bot.core.ownership import ONE_PROCESS, Ownership
@@ -25,7 +23,6 @@ from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.heartbeat import GatewayHeartbeat
 from bot.discord_ui.limiter import RateLimiter
 from bot.discord_ui.modals import ModalRouter
-from bot.discord_ui.platform import DISCORD
 from bot.discord_ui.publisher import DiscordPublisher
 from bot.discord_ui.refs import PREFIX
 from bot.discord_ui.voting import (
@@ -67,7 +64,9 @@ class GrillBot(commands.Bot):
     jobs: GrillJobs
     heartbeat: GatewayHeartbeat
 
-    def __init__(self, settings: Settings, **options: Any) -> None:
+    def __init__(self, settings: Settings, runtime: Runtime | None = None, **options: Any) -> None:
+        """`runtime` is what this process's front ends share (bot.frontends builds it); tests that
+        never log in leave it out. `options` go to discord.py (the shards of a sharded bot)."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -78,26 +77,20 @@ class GrillBot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.ownership = Ownership()  # the servers on this process's shards (all of them, unsharded)
+        self.runtime = runtime
+        # The servers on this process's shards (all of them, unsharded), in the process's ownership.
+        self.ownership = runtime.ownership if runtime is not None else Ownership()
         self.ownership.shard(PREFIX, settings.shards or ONE_PROCESS, shift=SNOWFLAKE_SHIFT)
         self.round_cache = RoundCache()
         self.modal_router = ModalRouter()
         self.limiter = RateLimiter(settings.rest_budget)  # GRILLBOT_REST_BUDGET, or this process's share
         self.charts = ChartRenderer()
-        self._resources = AsyncExitStack()
         self._shutdown: asyncio.Future[None] | None = None
 
     async def setup_hook(self) -> None:
-        self.services = await self._resources.enter_async_context(
-            open_services(
-                self.settings.database,
-                self.settings.content_dir,
-                publisher=DiscordPublisher(self, self.limiter),
-                step_lease=timedelta(seconds=self.settings.step_lease_seconds),
-                platforms=(DISCORD,),
-                ownership=self.ownership,
-            )
-        )
+        assert self.runtime is not None, "a GrillBot that logs in is started by bot.frontends"
+        self.services = self.runtime.services
+        self.runtime.publishers.add(PREFIX, DiscordPublisher(self, self.limiter))
         for problem in self.services.bank.problems:
             log.warning("content problem, pack refused: %s", problem)
         log.info("loaded %d questions from %d packs", len(self.services.bank.questions), len(self.services.bank.packs))
@@ -112,13 +105,16 @@ class GrillBot(commands.Bot):
         for rnd in await self.services.grill.due_rounds():
             self.round_cache.remember(rnd)
         await self.services.threads.hold(PREFIX)  # each read back at its shard's READY; closes wait till then
-        self.jobs = GrillJobs(self.services.grill, self.services.events, self.services.locks)
+        self.jobs = self.runtime.jobs
         await self.load_cogs()
         await self.sync_commands()
 
     async def start_jobs(self) -> None:
         """Start the step runner once, at the first READY. Closes of rounds still being read back wait
-        for their read-back (the publisher's `caught_up`), so overdue closes count every answer."""
+        for their read-back (the publisher's `caught_up`), so overdue closes count every answer.
+        Another front end of the process may have started them already."""
+        if self.runtime is not None:
+            self.runtime.publishers.mark_ready(PREFIX)
         if not self.jobs.scheduler.running:
             await self.jobs.start()
 
@@ -170,12 +166,12 @@ class GrillBot(commands.Bot):
         await self.modal_router.dispatch(interaction)
 
     async def __aexit__(self, *exc_info: object) -> None:
-        # discord.py's own __aexit__ waits only for its part of close(); ours also closes the database.
+        # discord.py's own __aexit__ waits only for its part of close(); ours also stops the charts.
         await self.close()
 
     async def close(self) -> None:
         """Shut down once, however many callers (a signal, `async with`) ask: every caller waits for
-        the same shutdown, so the database is closed before the event loop ends."""
+        the same shutdown, so the bot is down before the runtime closes the database."""
         if self._shutdown is None:
             self._shutdown = asyncio.ensure_future(self._close_everything())
         await asyncio.shield(self._shutdown)
@@ -187,17 +183,16 @@ class GrillBot(commands.Bot):
             await self.heartbeat.stop()
         await super().close()
         await asyncio.to_thread(self.charts.close)
-        await self._resources.aclose()
 
 
 class ShardedGrillBot(GrillBot, commands.AutoShardedBot):
     """GRILLBOT_SHARDS is set: this process runs those shards of the bot's shard count."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, runtime: Runtime | None = None) -> None:
         assert settings.shards is not None
-        super().__init__(settings, shard_ids=list(settings.shards.ids), shard_count=settings.shards.count)
+        super().__init__(settings, runtime, shard_ids=list(settings.shards.ids), shard_count=settings.shards.count)
 
 
-def make_bot(settings: Settings) -> GrillBot:
+def make_bot(settings: Settings, runtime: Runtime | None = None) -> GrillBot:
     """One `commands.Bot` unsharded (as before), an `AutoShardedBot` on this process's shards otherwise."""
-    return ShardedGrillBot(settings) if settings.shards else GrillBot(settings)
+    return ShardedGrillBot(settings, runtime) if settings.shards else GrillBot(settings, runtime)
