@@ -12,6 +12,7 @@ Clicks and form submits are built from the blocks and views the bot really sent.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from tests.e2e_slack.socket_mode import Envelope
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 5.0
-INPUTS = ("plain_text_input", "radio_buttons", "static_select", "checkboxes", "number_input")
+INPUTS = ("plain_text_input", "radio_buttons", "static_select", "checkboxes", "number_input", "file_input")
 
 
 @dataclass(eq=False)
@@ -240,7 +241,11 @@ class Actor:
         with `choice`, pick that option (value or text) in a select or radio element instead."""
         block_id, element = find_element(_blocks_of(target), action_id=action_id, label=label)
         selected = option_of(element, choice) if choice is not None else None
-        return await self._act(target, payloads.action_of(element, block_id, selected=selected))
+        action = payloads.action_of(element, block_id, selected=selected)
+        if isinstance(target, View) and selected is not None:  # a view's state carries the pick too
+            picked = {"type": element["type"], "selected_option": selected}
+            target.state.setdefault(block_id, {})[element["action_id"]] = picked
+        return await self._act(target, action)
 
     async def clicks_crafted(self, channel: Channel, action_id: str, value: str = "") -> Interaction:
         """A press carrying any action_id/value (copied from elsewhere or made up) on a bot ephemeral,
@@ -326,6 +331,31 @@ class Actor:
         return await self.slack.wait_until(published, within=within, what=f"{self.name}'s Home tab")
 
 
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def markup_texts(node: Any, *, top: bool = False) -> list[str]:
+    """Strings Slack parses for links and mentions: mrkdwn text objects (and, with `top`, a message
+    body's own `text`); plain_text objects are shown literally and skipped."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("text"), str) and (top or node.get("type") == "mrkdwn"):
+            found.append(node["text"])
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                found += markup_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += markup_texts(item)
+    return found
+
+
 def _blocks_of(target: Message | Shown | View) -> list[dict[str, Any]]:
     return target.blocks
 
@@ -336,6 +366,8 @@ def _input_state(element: dict[str, Any], given: Any) -> dict[str, Any]:
         return {"type": kind, "value": given}
     if kind == "number_input":
         return {"type": kind, "value": None if given is None else str(given)}
+    if kind == "file_input":
+        return {"type": kind, "files": list(given or [])}
     if kind == "checkboxes":
         return {"type": kind, "selected_options": [option_of(element, str(c)) for c in given or []]}
     return {"type": kind, "selected_option": None if given is None else option_of(element, str(given))}
@@ -376,6 +408,10 @@ class Harness:
         for channel in channels:
             channel.members.add(user.id)
         return Actor(self, user)
+
+    def member_file(self, actor: Actor, filename: str, data: bytes) -> dict[str, Any]:
+        """A file `actor` uploaded, as a file_input or a message's `files` carries it."""
+        return self.fake.files.member_file(actor.id, filename, data)
 
     def add_usergroup(self, handle: str, members: Iterable[Actor]) -> str:
         group_id = self.state.new_id("S")
@@ -431,13 +467,11 @@ class Harness:
     # -- modal lifecycle ------------------------------------------------------------------------
 
     def follow_submission(self, view: View, envelope: Envelope) -> None:
-        """Apply the ack's response_action to the modal once it arrives: close (default, `clear`),
+        """Apply the ack's response_action to the modal as the ack is read: close (default, `clear`),
         `update` in place, `push` a new view, or keep it open on `errors`."""
 
-        def on_ack() -> bool | None:
-            if envelope.acked_at is None:
-                return None
-            ack = envelope.ack_payload or {}
+        def on_ack(acked: Envelope) -> None:
+            ack = acked.ack_payload or {}
             action = ack.get("response_action")
             if action == "update":
                 view.history.append(view.body)
@@ -450,9 +484,11 @@ class Harness:
                     other.closed = True
             elif action != "errors":
                 view.closed = True
-            return True
 
-        self.fake.socket._spawn(self.wait_until(on_ack, within=10.0, what="the ack of a view submission"))
+        if envelope.acked_at is not None:
+            on_ack(envelope)
+        else:
+            envelope.on_ack = on_ack
 
     # -- connection faults ----------------------------------------------------------------------
 
@@ -474,17 +510,22 @@ class Harness:
 
     # -- what the bot sent ----------------------------------------------------------------------
 
-    def outgoing(self) -> list[tuple[str, Any]]:
-        """Every text and block list the bot sent anywhere: Web API calls, acks, response_url posts."""
-        sent: list[tuple[str, Any]] = []
+    def outgoing(self) -> list[tuple[str, str]]:
+        """Every string the bot sent that Slack parses as markup: a message's `text` and every mrkdwn
+        object in blocks and views, from Web API calls, acks and response_url posts."""
+        sent: list[tuple[str, str]] = []
         for call in self.api.calls_log:
-            for key in ("text", "blocks", "view", "initial_comment"):
+            if call.method.startswith("chat.") and isinstance(call.args.get("text"), str):
+                sent.append((f"{call.method}.text", call.args["text"]))
+            if isinstance(call.args.get("initial_comment"), str):
+                sent.append((f"{call.method}.initial_comment", call.args["initial_comment"]))
+            for key in ("blocks", "view"):
                 if key in call.args:
-                    sent.append((f"{call.method}.{key}", call.args[key]))
+                    sent += [(f"{call.method}.{key}", t) for t in markup_texts(_decoded(call.args[key]))]
         for frame in self.socket.frames_in:
-            if frame.get("payload"):
-                sent.append(("ack", frame["payload"]))
-        sent += [("response_url", r.body) for r in self.state.responses]
+            sent += [("ack", t) for t in markup_texts(frame.get("payload") or {}, top=True)]
+        for response in self.state.responses:
+            sent += [("response_url", t) for t in markup_texts(response.body, top=True)]
         return sent
 
     # -- waiting --------------------------------------------------------------------------------

@@ -31,6 +31,33 @@ class FileMethods:
     def install(self, app: web.Application) -> None:
         app.router.add_post("/upload/{file_id}", self.upload)
         app.router.add_post("/response/{url_id}", self.respond)
+        app.router.add_get("/files-pri/{file_id}/{filename}", self.download)
+
+    def member_file(self, user: str, filename: str, data: bytes) -> dict[str, Any]:
+        """A file a member uploaded (e.g. in a modal's file_input): its file object, whose private
+        URL the bot reads with its token."""
+        upload = UploadedFile(self.state.new_id("F"), filename, len(data), data, filename)
+        self.state.files[upload.id] = upload
+        url = f"{self.state.base_url}/files-pri/{upload.id}/{filename}"
+        return {
+            "id": upload.id,
+            "name": filename,
+            "title": filename,
+            "size": len(data),
+            "user": user,
+            "filetype": filename.rsplit(".", 1)[-1],
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
+
+    async def download(self, request: web.Request) -> web.Response:
+        """A private file: the bot token in `Authorization`, else Slack's login page (here a 403)."""
+        upload = self.state.files.get(request.match_info["file_id"])
+        if request.headers.get("Authorization") != f"Bearer {self.state.bot_token}":
+            return web.Response(status=403, text="sign in")
+        if upload is None or upload.data is None:
+            return web.Response(status=404, text="file_not_found")
+        return web.Response(body=upload.data, content_type="application/octet-stream")
 
     async def upload_url(self, call: Call) -> dict[str, Any]:
         length = int(call.str("length"))

@@ -152,6 +152,7 @@ class View:
     previous_id: str | None = None
     closed: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)  # earlier bodies, oldest first
+    state: dict[str, dict[str, Any]] = field(default_factory=dict)  # picks made in its action blocks
 
     @property
     def type(self) -> str:
@@ -177,7 +178,7 @@ class View:
             "external_id": "",
             "clear_on_close": False,
             "notify_on_close": False,
-            "state": {"values": {}},
+            "state": {"values": self.state},
             **self.body,
         }
 

@@ -42,6 +42,7 @@ class Envelope:
     ack_payload: dict[str, Any] | None = None
     acked: asyncio.Event = field(default_factory=asyncio.Event)
     connection: Connection | None = None
+    on_ack: Callable[[Envelope], None] | None = None  # run as the ack frame is read
     orphaned: bool = False  # its connection closed before the ack (a killed bot): Slack retries events
 
     @property
@@ -136,6 +137,8 @@ class SocketMode:
                 envelope.acked_at = time.monotonic()
                 envelope.ack_payload = frame.get("payload")
                 envelope.acked.set()
+                if envelope.on_ack is not None:
+                    envelope.on_ack(envelope)
                 break
         self.state.changes.notify()
 

@@ -167,6 +167,7 @@ async def test_bolt_gets_hello_acks_commands_and_replies_by_response_url(
     await connect(slack, app)
     done = await workspace.admin.runs("/grill setup 09:00")
     assert (await done.reply()).text == "you said setup 09:00"
+    await done.ack()
     assert done.latency is not None and done.latency < 2.5
     assert [c.method for c in slack.api.calls("apps.connections.open")] == ["apps.connections.open"]
 
