@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from tests.e2e_slack.conftest import Workspace
 from tests.e2e_slack.harness import Actor, Harness, Interaction
 from tests.e2e_slack.slack_state import Message, View, block_texts
@@ -9,6 +12,14 @@ from tests.e2e_slack.slack_state import Message, View, block_texts
 ACK = "white_check_mark"
 # Members' answers carry every token that would ping if re-posted raw; the fixtures scan for leaks.
 PINGY = "<!channel> <!here> <!everyone> <!subteam^S0ADMINS> <@U000001> & <b>"
+
+
+def answers_in_db(db_path: Path) -> dict[str, str]:
+    """member id -> answer body, straight from the bot's database (what it recorded, whatever it said)."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=2) as db:
+        return {
+            member.removeprefix("slack:"): body for member, body in db.execute("SELECT member_id, body FROM answers")
+        }
 
 
 async def said(interaction: Interaction) -> str:
@@ -47,27 +58,38 @@ async def settled(slack: Harness, view: View, *, leaving: str) -> str:
     return view.text_all()
 
 
-STUCK: list[View] = []  # vote modals left on "Saving your vote…" after the bot sent their result
+STUCK: list[View] = []  # modals left on a "Saving…" notice after the bot sent their result
 
 
-async def rubric(slack: Harness, voter: Actor, view: View, value: int) -> str:
-    """Submit 0/1/2 on every criterion; the result the bot then showed in the modal (a notice that is
-    not "Saving your vote…"), even if the modal ended on something else (recorded in STUCK)."""
-    start = len(view.history)
-    submitted = await voter.submits(view, {"score": str(value)})
-    assert await submitted.errors() == {}
+async def result_after(slack: Harness, view: View, start: int, saving: str) -> str:
+    """The first thing the modal showed, since its body number `start`, past the form itself and the
+    `saving` notice: what the member was told. A modal left on `saving` is recorded in STUCK."""
+    form = view.history[start]["callback_id"] if len(view.history) > start else view.body.get("callback_id")
 
     def result() -> str | None:
         for body in [*view.history[start:], view.body]:
             text = "\n".join(block_texts(body.get("blocks", [])))
-            if body.get("callback_id") != "gb:rate" and "Saving your vote" not in text:
+            if body.get("callback_id") != form and saving not in text:
                 return text
         return None
 
-    text = await slack.wait_until(result, what="the vote's result in the modal")
-    if "Saving your vote" in view.text_all():
+    text = await slack.wait_until(result, what=f"the modal past {saving!r}")
+    if saving in view.text_all():
         STUCK.append(view)
     return text
+
+
+async def submit_form(slack: Harness, actor: Actor, view: View, values: dict[str, str], saving: str) -> str:
+    """Submit a modal the bot acknowledges with a `saving` notice, then answers in place."""
+    start = len(view.history)
+    submitted = await actor.submits(view, values)
+    assert await submitted.errors() == {}
+    return await result_after(slack, view, start, saving)
+
+
+async def rubric(slack: Harness, voter: Actor, view: View, value: int) -> str:
+    """Submit 0/1/2 on every criterion; the vote's result the bot showed in the modal."""
+    return await submit_form(slack, voter, view, {"score": str(value)}, "Saving your vote")
 
 
 async def open_picker(slack: Harness, voter: Actor, post: Message) -> View:
