@@ -109,7 +109,7 @@ class Interaction:
 
     async def ack(self, *, within: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
         """The ack frame's payload ({} for a bare ack)."""
-        await self.slack.wait_until(lambda: self.envelope.acked_at is not None, within=within, what="the ack")
+        await self.slack.wait_until(lambda: self.envelope.acked.is_set(), within=within, what="the ack")
         return self.envelope.ack_payload or {}
 
     def shown(self) -> list[Shown]:
@@ -485,7 +485,7 @@ class Harness:
             elif action != "errors":
                 view.closed = True
 
-        if envelope.acked_at is not None:
+        if envelope.acked.is_set():
             on_ack(envelope)
         else:
             envelope.on_ack = on_ack

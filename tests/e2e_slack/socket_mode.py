@@ -81,6 +81,7 @@ class SocketMode:
         self.frames_in: list[dict[str, Any]] = []  # everything the app sent, parsed
         self.accepting = True  # False: an outage, new websockets are refused with 503
         self.auto_redeliver = True
+        self.ack_delay = 0.0  # seconds Slack takes to act on an ack after reading it (its own path's latency)
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -134,12 +135,20 @@ class SocketMode:
         # Acks of every delivery of an envelope share its id; the first one counts.
         for envelope in self.envelopes:
             if envelope.id == envelope_id and envelope.acked_at is None and envelope.sent_at is not None:
-                envelope.acked_at = time.monotonic()
-                envelope.ack_payload = frame.get("payload")
-                envelope.acked.set()
-                if envelope.on_ack is not None:
-                    envelope.on_ack(envelope)
+                envelope.acked_at = time.monotonic()  # the latency is the app's: counted on arrival
+                if self.ack_delay:
+                    asyncio.get_running_loop().call_later(self.ack_delay, self._apply_ack, envelope, frame)
+                else:
+                    self._apply_ack(envelope, frame)
                 break
+        self.state.changes.notify()
+
+    def _apply_ack(self, envelope: Envelope, frame: dict[str, Any]) -> None:
+        """Slack acts on the ack: its payload reaches the actor (response_action on a modal, ...)."""
+        envelope.ack_payload = frame.get("payload")
+        envelope.acked.set()
+        if envelope.on_ack is not None:
+            envelope.on_ack(envelope)
         self.state.changes.notify()
 
     # -- delivery -------------------------------------------------------------------------------
