@@ -29,24 +29,12 @@ from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
-NO_TOKEN = """\
-DISCORD_TOKEN is not set, so the Discord bot cannot start.
-
-  1. Create an application and a bot user at https://discord.com/developers/applications
-     (README: "Create the Discord application" lists the intents and permissions).
-  2. cp .env.example .env   and put the bot token after DISCORD_TOKEN=
-     (or: export DISCORD_TOKEN=...)
-  3. make run
-
-To practise without Discord right now:  python -m bot practice   (or: make practice)
-"""
-
 
 def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="grillbot: interview practice for study groups")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the Discord bot (default)")
-    practice = commands.add_parser("practice", help="drill in the terminal, no Discord needed")
+    commands.add_parser("run", help="run the bot on every platform whose tokens are set (default)")
+    practice = commands.add_parser("practice", help="drill in the terminal, no chat platform needed")
     practice.add_argument("--type", dest="type_id", metavar="TYPE", help=f"one of: {', '.join(TYPE_IDS)}")
     practice.add_argument("--topic", help="a topic id, for example kv-cache")
     practice.add_argument("--difficulty", type=int, metavar="N", help="1 easy, 2 medium, 3 hard")
@@ -78,7 +66,7 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
         return asyncio.run(migrate(settings))
     if args.command == "practice":
         return run_practice(settings, args)
-    return run_discord(settings)
+    return run_front_ends(settings)
 
 
 def check_health(settings: Settings, clock: Clock) -> int:
@@ -158,11 +146,8 @@ def run_practice(settings: Settings, args: argparse.Namespace) -> int:
     return run_session(options, settings.db_path, settings.content_dir)
 
 
-def run_discord(settings: Settings) -> int:
-    if not settings.token:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    from bot.discord_ui.runner import run
+def run_front_ends(settings: Settings) -> int:
+    from bot.frontends import run
 
     return run(settings)
 

@@ -4,7 +4,8 @@ No job stores anything, so nothing needs sharing between processes:
 - a cron per configured space at its local post time (in the space's own zone, so DST is right)
   makes today's post step due;
 - a one-off wake-up at the next instant a step becomes claimable (a due time or a lease running out);
-- a sweep every 30 s, which also finds steps that another process added.
+- a sweep every 30 s, which also finds steps that another process added (and, hourly, prunes the
+  record of inbound events handled more than a day ago).
 At start the crons are rebuilt from the settings, live rounds get any step they lack, and a post
 missed while the bot was down becomes a step if its day is not over. Double fires (a DST fall-back,
 a restart) are harmless: a post step is unique per space and local date, and runs once.
@@ -23,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core import schedule
 from bot.core.models import GuildSettings
+from bot.core.services.events import InboundEvents
 from bot.core.services.rounds import GrillService
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,9 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class GrillJobs:
-    def __init__(self, grill: GrillService) -> None:
+    def __init__(self, grill: GrillService, events: InboundEvents | None = None) -> None:
         self.grill = grill
+        self.events = events
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def start(self, *, paused: bool = False) -> None:
@@ -94,6 +97,11 @@ class GrillJobs:
             await self.grill.runner.run_due()
         except Exception:
             log.exception("the step sweep failed; the next one retries")
+        if self.events is not None:
+            try:
+                await self.events.prune()
+            except Exception:
+                log.exception("pruning seen events failed; the next sweep retries")
         at = await self.grill.steps.next_wake()
         if at is not None and self.scheduler.running:
             run_at = max(at, self.grill.clock.now()) + timedelta(milliseconds=50)

@@ -27,6 +27,15 @@ class Settings:
     log_file: str | None = None
     dev_guild_id: int | None = None  # sync commands to this guild only (instant), for development
     step_lease_seconds: int = DEFAULT_STEP_LEASE_SECONDS  # a dead process's claimed steps free up after this
+    slack_bot_token: str | None = field(default=None, repr=False)  # xoxb-…, never printed
+    slack_app_token: str | None = field(default=None, repr=False)  # xapp-… (Socket Mode), never printed
+    slack_api_base: str | None = None  # tests only: the Web API base URL of a local Slack double
+    slack_admin_group: str | None = None  # a Slack user group (S…) whose members may run /grill
+
+    @property
+    def slack(self) -> bool:
+        """Both Slack tokens are set: the Slack front end runs."""
+        return bool(self.slack_bot_token and self.slack_app_token)
 
 
 def load_settings(env_file: str | None = ".env") -> Settings:
@@ -51,7 +60,18 @@ def load_settings(env_file: str | None = ".env") -> Settings:
             f"GRILLBOT_STEP_LEASE_SECONDS is '{lease}'. Set it to a whole number of seconds above 0 "
             f"(default {DEFAULT_STEP_LEASE_SECONDS}), or unset it."
         )
+    slack_bot, slack_app = _slack_tokens(env)
+    admin_group = env.get("GRILLBOT_SLACK_ADMIN_GROUP", "").strip()
+    if admin_group and not (admin_group.startswith("S") and admin_group.isalnum()):
+        raise SettingsError(
+            f"GRILLBOT_SLACK_ADMIN_GROUP is '{admin_group}', which is not a Slack user group id. Set it to the "
+            "group's id (it starts with S: the group's page > ⋮ > Copy group ID), or unset it."
+        )
     return Settings(
+        slack_bot_token=slack_bot,
+        slack_app_token=slack_app,
+        slack_api_base=env.get("GRILLBOT_SLACK_API_BASE", "").strip() or None,
+        slack_admin_group=admin_group or None,
         token=env.get("DISCORD_TOKEN", "").strip() or None,
         db_path=env.get("GRILLBOT_DB", "").strip() or DEFAULT_DB,
         content_dir=Path(env.get("GRILLBOT_CONTENT", "").strip() or DEFAULT_CONTENT),
@@ -60,3 +80,26 @@ def load_settings(env_file: str | None = ".env") -> Settings:
         dev_guild_id=int(dev_guild) if dev_guild.isdigit() else None,
         step_lease_seconds=int(lease) if lease else DEFAULT_STEP_LEASE_SECONDS,
     )
+
+
+def _slack_tokens(env: os._Environ[str] | dict[str, str]) -> tuple[str | None, str | None]:
+    """SLACK_BOT_TOKEN and SLACK_APP_TOKEN, both or neither, each of its kind; the values are never shown."""
+    bot = env.get("SLACK_BOT_TOKEN", "").strip() or None
+    app = env.get("SLACK_APP_TOKEN", "").strip() or None
+    if bot and not bot.startswith("xoxb-"):
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is not a bot token (those start with xoxb-). Copy the Bot User OAuth Token "
+            "from your Slack app's OAuth & Permissions page."
+        )
+    if app and not app.startswith("xapp-"):
+        raise SettingsError(
+            "SLACK_APP_TOKEN is not an app-level token (those start with xapp-). Create one with the "
+            "connections:write scope under your Slack app's Basic Information > App-Level Tokens."
+        )
+    if bool(bot) != bool(app):
+        missing = "SLACK_APP_TOKEN" if bot else "SLACK_BOT_TOKEN"
+        raise SettingsError(
+            f"Slack needs both tokens and {missing} is not set. README: Slack says where each one comes from; "
+            "unset the other to run without Slack."
+        )
+    return bot, app

@@ -1,4 +1,8 @@
-"""Answers in round threads (and their edits and deletions), the "Rate answer" menu, history backfill."""
+"""Answers in round threads (and their edits and deletions), the "Rate answer" menu, history backfill.
+
+Every decision is the core's (`bot.core.services.threads`, `bot.core.services.rating`): this cog turns
+Discord messages into `ThreadMessage`s, reads history when told, and replies as told.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +14,28 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import DomainError
-from bot.core.services.rounds import AnswerOutcome
+from bot.core.services.threads import ReadBackPlan, ThreadMessage
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.modals import rubric_modal
-from bot.discord_ui.refs import member_ref, space_ref
+from bot.discord_ui.refs import PREFIX, member_ref, space_ref
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 ANSWER_SEEN = "✅"
-READ_BACK_LIMIT = 1000  # messages read back per round after a reconnect; more is a flood, not answers
 HISTORY_PAGE = 100  # discord.py fetches history 100 messages a request
-NOT_RATEABLE = (
-    "Rate answer works on answers in the thread of an open round: this round has closed "
-    "(its results are in the thread), or the message isn't a grill answer."
-)
+
+
+def thread_message(message: discord.Message) -> ThreadMessage:
+    return ThreadMessage(
+        ref=str(message.id),
+        member_id=member_ref(message.author.id),
+        display_name=message.author.display_name,
+        body=message.content,
+        sent_at=message.created_at,
+        edited_at=message.edited_at,
+    )
 
 
 class Rounds(commands.Cog):
@@ -47,7 +57,7 @@ class Rounds(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is None or message.author.bot or not isinstance(message.channel, discord.Thread):
             return
-        cached = self.bot.round_cache.for_thread(message.channel.id)
+        cached = self.bot.round_cache.for_thread(space_ref(message.guild.id), str(message.channel.id))
         if cached is not None:
             await self.take_message(cached.round_id, message, live=True)
 
@@ -56,22 +66,10 @@ class Rounds(commands.Cog):
         if not message.content and not message.attachments and not self._warned_no_content:
             self._warned_no_content = True
             log.warning("a thread message arrived without text: is the Message Content intent enabled?")
-        grill = self.bot.services.grill
-        try:
-            receipt = await grill.thread_message(
-                round_id,
-                member_ref(message.author.id),
-                message.author.display_name,
-                message.content,
-                str(message.id),
-                sent_at=message.created_at,
-            )
-        except DomainError as error:
-            await self._reply(message, error.message)
-            receipt = None
-        if receipt is not None and receipt.round is not None:
-            await grill.record_seen(receipt.round.id, str(message.id))
-        if receipt is not None and receipt.outcome is AnswerOutcome.CREATED and live:
+        taken = await self.bot.services.threads.take(round_id, thread_message(message))
+        if taken.refusal is not None:
+            await self._reply(message, taken.refusal)
+        if taken.new_answer and live:
             await self._mark_seen(message)
 
     async def _reply(self, message: discord.Message, text: str) -> None:
@@ -89,12 +87,12 @@ class Rounds(commands.Cog):
         content = payload.data.get("content")
         if payload.guild_id is None or content is None:
             return
-        await self.bot.services.grill.message_edited(str(payload.message_id), content)
+        await self.bot.services.grill.message_edited(space_ref(payload.guild_id), str(payload.message_id), content)
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         if payload.guild_id is not None:
-            await self.bot.services.grill.message_deleted(str(payload.message_id))
+            await self.bot.services.grill.message_deleted(space_ref(payload.guild_id), str(payload.message_id))
 
     # --- backfill ----------------------------------------------------------------------
 
@@ -104,78 +102,82 @@ class Rounds(commands.Cog):
 
         The runner starts at once; a round's close waits until its own read-back ended (well or not),
         and one round's failure never stops the others'."""
-        rounds = [r for r in await self.bot.services.grill.due_rounds() if r.thread_ref and not r.blind]
-        self.bot.reading_back.update(r.id for r in rounds)
-        log.info("reading back %d open round(s) after a new gateway session", len(rounds))
+        threads = self.bot.services.threads
+        plans = await threads.plans(PREFIX)
+        log.info("reading back %d open round(s) after a new gateway session", len(plans))
         await self.bot.start_jobs()
-        for rnd in rounds:
+        for plan in plans:
             try:
-                await self.backfill(int(rnd.thread_ref or 0), rnd.id, rnd.message_ref)
+                await self.backfill(plan)
             except Exception as error:
-                log.warning("round %s: read-back failed, its close goes on with what was recorded: %r", rnd.id, error)
+                log.warning(
+                    "round %s: read-back failed, its close goes on with what was recorded: %r", plan.round.id, error
+                )
             finally:
-                self.bot.reading_back.discard(rnd.id)
+                threads.done(plan.round.id)
 
-    async def backfill(self, thread_id: int, round_id: int, starter_ref: str | None) -> int:
-        """Read a round's thread after the last message recorded, at most READ_BACK_LIMIT messages,
-        each page through the posting limiter so a reconnect of many servers does not burst."""
+    async def backfill(self, plan: ReadBackPlan) -> int:
+        """Fetch what `plan` asks (each recorded answer's message, then the thread after the cursor,
+        at most `plan.limit` messages), each page through the posting limiter so a reconnect of
+        many servers does not burst; the core reconciles. Returns how many messages were read."""
+        thread = await self._thread(int(plan.round.thread_ref or 0))
+        if thread is None:
+            return 0
+        current: dict[str, ThreadMessage | None] = {}
+        for ref in plan.recheck:
+            await self.bot.limiter.acquire()
+            try:
+                current[ref] = thread_message(await thread.fetch_message(int(ref)))
+            except discord.NotFound:
+                current[ref] = None
+        history = thread.history(
+            limit=plan.limit, after=discord.Object(int(plan.after)) if plan.after else None, oldest_first=True
+        )
+        since: list[discord.Message] = []
+        read = 0
+        await self.bot.limiter.acquire()
+        async for message in history:
+            if not message.author.bot:
+                since.append(message)
+            if (read := read + 1) % HISTORY_PAGE == 0:
+                await self.bot.limiter.acquire()
+        report = await self.bot.services.threads.reconcile(plan, current, [thread_message(m) for m in since])
+        by_ref = {str(m.id): m for m in since}
+        for refused, text in report.refusals:
+            await self._reply(by_ref[refused.ref], text)
+        return read
+
+    async def _thread(self, thread_id: int) -> discord.Thread | None:
         thread = self.bot.get_channel(thread_id)
         if thread is None:
             await self.bot.limiter.acquire()
             thread = await self.bot.fetch_channel(thread_id)
-        if not isinstance(thread, discord.Thread):
-            return 0
-        after = await self.bot.services.grill.rounds.seen_message(round_id) or starter_ref
-        seen = 0
-        grill = self.bot.services.grill
-        await self._recheck_answers(thread, round_id)
-        history = thread.history(
-            limit=READ_BACK_LIMIT, after=discord.Object(int(after)) if after else None, oldest_first=True
-        )
-        await self.bot.limiter.acquire()
-        async for message in history:
-            seen += 1
-            if seen % HISTORY_PAGE == 0:
-                await self.bot.limiter.acquire()
-            if message.author.bot:
-                continue
-            await self.take_message(round_id, message, live=False)
-            if message.edited_at is not None:
-                await grill.message_edited(str(message.id), message.content, message.edited_at)
-        if seen:
-            log.info("round %s: read %d message(s) posted while away", round_id, seen)
-        return seen
-
-    async def _recheck_answers(self, thread: discord.Thread, round_id: int) -> None:
-        """Answers recorded before an outage may have been edited or deleted during it: fetch each."""
-        grill = self.bot.services.grill
-        for answer in await grill.rounds.answers(round_id):
-            if answer.message_ref is None:
-                continue
-            await self.bot.limiter.acquire()
-            try:
-                message = await thread.fetch_message(int(answer.message_ref))
-            except discord.NotFound:
-                await grill.message_deleted(answer.message_ref)
-                continue
-            await grill.message_edited(answer.message_ref, message.content, message.edited_at)
+        return thread if isinstance(thread, discord.Thread) else None
 
     # --- Rate answer -------------------------------------------------------------------
 
     async def rate_answer(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Open the rubric form as the first response; who and what is checked again on submit."""
-        if message.author.id == interaction.user.id:
-            await interaction.response.send_message(
-                "You can't rate your own answer. Rate someone else's: reviewing is practice too.", ephemeral=True
-            )
-            return
-        cached = self.bot.round_cache.for_thread(message.channel.id)
-        if cached is None or interaction.guild_id is None or cached.space_id != space_ref(interaction.guild_id):
-            await interaction.response.send_message(NOT_RATEABLE, ephemeral=True)
-            return
+        space = space_ref(interaction.guild_id) if interaction.guild_id is not None else ""
         shown = render.answer_id_shown(message.embeds) if message.author == self.bot.user else None
-        custom_id = f"gb:rate:{cached.round_id}:{shown}" if shown else f"gb:ratemsg:{cached.round_id}:{message.id}"
-        await interaction.response.send_modal(rubric_modal(custom_id, cached.criteria))
+        try:
+            form = self.bot.services.rating.form_for_message(
+                self.bot.round_cache,
+                space,
+                str(message.channel.id),
+                member_ref(interaction.user.id),
+                member_ref(message.author.id),
+                str(message.id),
+                shown_answer_id=shown or None,
+            )
+        except DomainError as refusal:
+            await interaction.response.send_message(refusal.message, ephemeral=True)
+            return
+        if form.answer_id is not None:
+            custom_id = f"gb:rate:{form.round_id}:{form.answer_id}"
+        else:
+            custom_id = f"gb:ratemsg:{form.round_id}:{form.message_ref}"
+        await interaction.response.send_modal(rubric_modal(custom_id, form.criteria))
 
 
 async def setup(bot: GrillBot) -> None:

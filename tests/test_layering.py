@@ -1,4 +1,5 @@
-"""bot/core and bot/storage stay platform-neutral: an AST scan of their imports keeps it so."""
+"""bot/core and bot/storage stay platform-neutral, and each front end imports only its own platform:
+an AST scan of their imports keeps it so."""
 
 import ast
 from pathlib import Path
@@ -16,9 +17,13 @@ NEUTRAL = {
         "slack_sdk",
         "bot.storage",
         "bot.discord_ui",
+        "bot.slack_ui",
         "cogs",
     },
-    "bot/storage": {"discord", "apscheduler", "slack_bolt", "slack_sdk", "bot.discord_ui", "cogs"},
+    "bot/storage": {"discord", "apscheduler", "slack_bolt", "slack_sdk", "bot.discord_ui", "bot.slack_ui", "cogs"},
+    "bot/slack_ui": {"discord", "bot.discord_ui", "cogs", "aiosqlite", "bot.storage"},
+    "bot/discord_ui": {"slack_bolt", "slack_sdk", "bot.slack_ui"},
+    "cogs": {"slack_bolt", "slack_sdk", "bot.slack_ui"},
 }
 
 

@@ -16,6 +16,10 @@ VARIABLES = (
     "GRILLBOT_DB",
     "GRILLBOT_CONTENT",
     "GRILLBOT_STEP_LEASE_SECONDS",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "GRILLBOT_SLACK_API_BASE",
+    "GRILLBOT_SLACK_ADMIN_GROUP",
 )
 
 
@@ -28,11 +32,41 @@ def env(monkeypatch, tmp_path):
     return monkeypatch
 
 
-def test_no_discord_token_says_what_to_set_and_how_to_practise(env, capsys):
+def test_no_token_says_how_to_set_up_either_platform_and_how_to_practise(env, capsys):
     assert cli.main(["run"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("DISCORD_TOKEN is not set, so the Discord bot cannot start.")
+    assert err.startswith("No chat platform is configured, so the bot cannot start.")
+    assert "DISCORD_TOKEN=" in err and "SLACK_BOT_TOKEN=" in err and "SLACK_APP_TOKEN=" in err
+    assert "slack/manifest.yml" in err
     assert "python -m bot practice" in err
+
+
+def test_slack_tokens_must_come_in_pairs_and_of_their_kind(env, capsys):
+    env.setenv("SLACK_BOT_TOKEN", "xoxb-secret-1")
+    with pytest.raises(SettingsError, match="Slack needs both tokens and SLACK_APP_TOKEN is not set") as refused:
+        load_settings()
+    assert "secret" not in str(refused.value)
+    env.setenv("SLACK_APP_TOKEN", "xoxb-secret-2")
+    with pytest.raises(SettingsError, match="SLACK_APP_TOKEN is not an app-level token") as refused:
+        load_settings()
+    assert "secret" not in str(refused.value)
+    env.setenv("SLACK_BOT_TOKEN", "xapp-secret-3")
+    with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN is not a bot token"):
+        load_settings()
+    assert cli.main(["run"]) == 2
+    assert "secret" not in capsys.readouterr().err
+    env.setenv("SLACK_BOT_TOKEN", "xoxb-secret-1")
+    env.setenv("SLACK_APP_TOKEN", "xapp-secret-2")
+    settings = load_settings()
+    assert settings.slack and "secret" not in repr(settings)
+
+
+def test_an_admin_group_that_is_not_a_user_group_id_is_refused(env):
+    env.setenv("GRILLBOT_SLACK_ADMIN_GROUP", "admins")
+    with pytest.raises(SettingsError, match="GRILLBOT_SLACK_ADMIN_GROUP is 'admins', which is not a Slack user group"):
+        load_settings()
+    env.setenv("GRILLBOT_SLACK_ADMIN_GROUP", "S0123ABC")
+    assert load_settings().slack_admin_group == "S0123ABC"
 
 
 def test_a_dev_guild_that_is_not_a_server_id_is_refused(env, capsys):

@@ -447,9 +447,10 @@ def _pack(
     return Pack(pack_id, title, name, tuple(questions), space_id, lines), []
 
 
-def long_form_problems(pack: Pack, questions: Mapping[str, Question]) -> list[Problem]:
+def long_form_problems(pack: Pack, questions: Mapping[str, Question], *, space: str = "server") -> list[Problem]:
     """`long_form` must name another question, in `questions` or this pack, seen wherever this pack
-    is seen: a shipped question, or one of the same server's packs. Checked once packs are loaded."""
+    is seen: a shipped question, or one of the same space's packs (`space`: the platform's word for
+    one). Checked once packs are loaded."""
     own = {q.id: q for q in pack.questions}
     problems = []
     for question in pack.questions:
@@ -457,7 +458,7 @@ def long_form_problems(pack: Pack, questions: Mapping[str, Question]) -> list[Pr
             continue
         target = own.get(question.long_form) or questions.get(question.long_form)
         if target is None or not target.visible_in(pack.space_id):
-            where = "this server's packs or the shipped ones" if pack.space_id else "the shipped packs"
+            where = f"this {space}'s packs or the shipped ones" if pack.space_id else "the shipped packs"
             problems.append(
                 Problem(
                     pack.path,

@@ -148,7 +148,7 @@ class StepKind(StrEnum):
     REVEAL = "reveal"
     REMIND = "remind"
     CLOSE = "close"  # freeze and score: the database only, so it cannot fail on the platform
-    RESULTS = "results"  # the results post, the retired buttons and the locked thread
+    RESULTS = "results"  # the results post and the retired buttons (and, where the platform can, a locked thread)
 
 
 class StepState(StrEnum):

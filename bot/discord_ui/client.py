@@ -8,21 +8,20 @@ import importlib
 import json
 import logging
 import pkgutil
-from contextlib import AsyncExitStack
-from datetime import timedelta
 
 import discord
 from discord.ext import commands
 
 import cogs
-from bot.app import Services, open_services
+from bot.app import Runtime, Services
 from bot.charts import ChartRenderer
-from bot.discord_ui.cache import RoundCache
+from bot.core.round_cache import RoundCache
 from bot.discord_ui.errors import GrillTree
 from bot.discord_ui.heartbeat import GatewayHeartbeat
 from bot.discord_ui.limiter import RateLimiter
 from bot.discord_ui.modals import ModalRouter
 from bot.discord_ui.publisher import DiscordPublisher
+from bot.discord_ui.refs import PREFIX
 from bot.discord_ui.voting import (
     ANSWER_FORM,
     DYNAMIC_ITEMS,
@@ -59,7 +58,9 @@ class GrillBot(commands.Bot):
     jobs: GrillJobs
     heartbeat: GatewayHeartbeat
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, runtime: Runtime | None = None) -> None:
+        """`runtime` is what this process's front ends share (bot.frontends builds it); tests that
+        never log in leave it out."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -69,23 +70,17 @@ class GrillBot(commands.Bot):
             guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.settings = settings
+        self.runtime = runtime
         self.round_cache = RoundCache()
         self.modal_router = ModalRouter()
         self.limiter = RateLimiter()
-        self.reading_back: set[int] = set()  # rounds whose thread history is being read after a (re)connect
         self.charts = ChartRenderer()
-        self._resources = AsyncExitStack()
         self._shutdown: asyncio.Future[None] | None = None
 
     async def setup_hook(self) -> None:
-        self.services = await self._resources.enter_async_context(
-            open_services(
-                self.settings.db_path,
-                self.settings.content_dir,
-                publisher=DiscordPublisher(self, self.limiter),
-                step_lease=timedelta(seconds=self.settings.step_lease_seconds),
-            )
-        )
+        assert self.runtime is not None, "a GrillBot that logs in is started by bot.frontends"
+        self.services = self.runtime.services
+        self.runtime.publishers.add(PREFIX, DiscordPublisher(self, self.limiter))
         for problem in self.services.bank.problems:
             log.warning("content problem, pack refused: %s", problem)
         log.info("loaded %d questions from %d packs", len(self.services.bank.questions), len(self.services.bank.packs))
@@ -97,13 +92,16 @@ class GrillBot(commands.Bot):
         self.modal_router.add(ANSWER_FORM, submit_answer_form)
         for rnd in await self.services.grill.due_rounds():
             self.round_cache.remember(rnd)
-        self.jobs = GrillJobs(self.services.grill)
+        self.jobs = self.runtime.jobs
         await self.load_cogs()
         await self.sync_commands()
 
     async def start_jobs(self) -> None:
         """Start the step runner once, at the first READY. Closes of rounds still being read back wait
-        for their read-back (the publisher's `caught_up`), so overdue closes count every answer."""
+        for their read-back (the publisher's `caught_up`), so overdue closes count every answer.
+        Another front end of the process may have started them already."""
+        if self.runtime is not None:
+            self.runtime.publishers.mark_ready(PREFIX)
         if not self.jobs.scheduler.running:
             await self.jobs.start()
 
@@ -141,12 +139,12 @@ class GrillBot(commands.Bot):
         await self.modal_router.dispatch(interaction)
 
     async def __aexit__(self, *exc_info: object) -> None:
-        # discord.py's own __aexit__ waits only for its part of close(); ours also closes the database.
+        # discord.py's own __aexit__ waits only for its part of close(); ours also stops the charts.
         await self.close()
 
     async def close(self) -> None:
         """Shut down once, however many callers (a signal, `async with`) ask: every caller waits for
-        the same shutdown, so the database is closed before the event loop ends."""
+        the same shutdown, so the bot is down before the runtime closes the database."""
         if self._shutdown is None:
             self._shutdown = asyncio.ensure_future(self._close_everything())
         await asyncio.shield(self._shutdown)
@@ -158,4 +156,3 @@ class GrillBot(commands.Bot):
             await self.heartbeat.stop()
         await super().close()
         await asyncio.to_thread(self.charts.close)
-        await self._resources.aclose()

@@ -17,11 +17,11 @@ from discord import ui
 
 from bot.core.models import Criterion
 from bot.discord_ui.errors import report
+from bot.discord_ui.platform import DISCORD
 
 log = logging.getLogger(__name__)
 
 MODAL_TIMEOUT = 15 * 60  # an abandoned form is forgotten after this
-ANSWER_MAX = 4000
 SCORE_OPTIONS = (("0 · missing", "0"), ("1 · partial", "1"), ("2 · strong", "2"))
 
 Handler = Callable[[discord.Interaction, re.Match[str], dict[str, Any]], Awaitable[None]]
@@ -70,7 +70,7 @@ def answer_modal(custom_id: str, title: str, hint: str | None = None, default: s
         custom_id="answer",
         style=discord.TextStyle.long,
         min_length=1,
-        max_length=ANSWER_MAX,
+        max_length=DISCORD.answer_limit,
         required=True,
         default=default,
     )

@@ -169,7 +169,7 @@ class DiscordPublisher:
         return str(message.id)
 
     def caught_up(self, rnd: Round) -> bool:
-        return rnd.id not in self.bot.reading_back
+        return self.bot.services.threads.caught_up(rnd.id)
 
     async def post_results(self, results: RoundResults, sent: Mapping[str, str], record: RecordSent) -> str | None:
         """Results into the thread, the post's buttons retired, then the thread locked and archived.

@@ -1,16 +1,14 @@
-"""Start the Discord bot: endpoints, signals, and the start-up errors a new admin can fix."""
+"""The Discord front end: endpoints, and the start-up errors a new admin can fix."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import signal
-import sys
 
 import discord
 import yarl
 
+from bot.app import FrontEndRefused, Runtime
 from bot.discord_ui.client import GrillBot
 from bot.settings import Settings
 
@@ -41,24 +39,26 @@ def use_endpoints(environ: dict[str, str] | os._Environ[str]) -> None:
         log.warning("using non-Discord endpoints: REST %s, gateway %s", api_base, gateway)
 
 
-async def _serve(bot: GrillBot, token: str) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-    async with bot:
-        await bot.start(token)
+class DiscordFrontEnd:
+    """The Discord bot as one of the process's front ends (bot.frontends runs them)."""
 
+    name = "Discord"
 
-def run(settings: Settings) -> int:
-    use_endpoints(os.environ)
-    assert settings.token
-    bot = GrillBot(settings)
-    try:
-        asyncio.run(_serve(bot, settings.token))
-    except discord.LoginFailure:
-        print(TOKEN_HELP, file=sys.stderr)
-        return 2
-    except discord.PrivilegedIntentsRequired:
-        print(INTENT_HELP, file=sys.stderr)
-        return 2
-    return 0
+    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+        assert settings.token
+        use_endpoints(os.environ)
+        self.token = settings.token
+        self.bot = GrillBot(settings, runtime)
+
+    async def serve(self) -> None:
+        """Run until closed; a token or intent Discord refuses raises FrontEndRefused with the fix."""
+        try:
+            async with self.bot:
+                await self.bot.start(self.token)
+        except discord.LoginFailure as error:
+            raise FrontEndRefused(TOKEN_HELP) from error
+        except discord.PrivilegedIntentsRequired as error:
+            raise FrontEndRefused(INTENT_HELP) from error
+
+    async def close(self) -> None:
+        await self.bot.close()

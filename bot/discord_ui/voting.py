@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import ui
 
-from bot.core.errors import InvalidInput, RoundClosed
-from bot.core.ids import names_a_row, row_id
-from bot.core.services.rounds import NOT_BLIND_FORM, AnswerOutcome
-from bot.core.services.votes import ANSWER_NOT_HERE, VOTING_NOT_YET
+from bot.core.errors import DomainError
+from bot.core.ids import row_id
+from bot.core.services.rating import AnswerChoices, vote_reply
+from bot.core.services.rounds import AnswerOutcome
 from bot.discord_ui import render
 from bot.discord_ui.errors import deferred
 from bot.discord_ui.modals import answer_modal, rubric_modal, rubric_scores
@@ -30,11 +30,6 @@ if TYPE_CHECKING:
     from bot.discord_ui.client import GrillBot
 
 PICK_LIMIT = 25  # a select holds at most 25 options
-CLOSED_TEXT = "This round is closed: voting and answers are over. The results are in its thread."
-NOT_OPEN_HERE = (
-    "This round isn't open on this server: it has closed (its results are in its thread), or the button "
-    "came from somewhere else. Use the buttons on this server's latest grill post."
-)
 ID = "[^:]+"  # where an id goes in a template: any text, checked by the core
 
 
@@ -85,34 +80,24 @@ class VoteButton(ui.DynamicItem[ui.Button], template=f"gb:vote:(?P<round_id>{ID}
 
 async def _offer_answers(interaction: discord.Interaction, round_id: int) -> None:
     services = grill_bot(interaction).services
-    rnd = await services.grill.round_in(caller_space(interaction), round_id)
-    if not rnd.accepts_votes(services.clock.now()):
-        raise RoundClosed(CLOSED_TEXT)
-    if rnd.blind and rnd.accepts_answers(services.clock.now()):
-        raise InvalidInput(VOTING_NOT_YET)
-    voter = member_ref(interaction.user.id)
-    counts = await services.rounds.vote_counts(round_id)
-    others = [(a, n) for a, n in await services.grill.named_answers(rnd) if a.member_id != voter]
-    if not others:
-        raise InvalidInput("There are no answers from others to rate yet. Check back later.")
-    others.sort(key=lambda pair: (counts.get(pair[0].id, 0), pair[0].id))
+    offer = await services.rating.answers_to_rate(
+        caller_space(interaction), round_id, member_ref(interaction.user.id), PICK_LIMIT
+    )
     view = ui.View(timeout=None)
-    view.add_item(AnswerPicker(round_id, others[:PICK_LIMIT], counts))
-    more = f" Showing the {PICK_LIMIT} with the fewest votes." if len(others) > PICK_LIMIT else ""
+    view.add_item(AnswerPicker(round_id, offer))
+    more = f" Showing the {PICK_LIMIT} with the fewest votes." if offer.left_out else ""
     await interaction.followup.send(f"Pick an answer to rate.{more}", view=view, ephemeral=True)
 
 
 class AnswerPicker(ui.DynamicItem[ui.Select], template=f"gb:pick:(?P<round_id>{ID})"):
-    def __init__(
-        self, round_id: int, answers: list[tuple[Any, str]] | None = None, counts: dict[int, int] | None = None
-    ) -> None:
+    def __init__(self, round_id: int, offer: AnswerChoices | None = None) -> None:
         options = [
             discord.SelectOption(
-                label=render.clip(name, 100),
-                value=str(answer.id),
-                description=render.clip(f"{(counts or {}).get(answer.id, 0)} votes · {answer.body}", 100),
+                label=render.clip(choice.name, 100),
+                value=str(choice.answer.id),
+                description=render.clip(f"{choice.votes} votes · {choice.answer.body}", 100),
             )
-            for answer, name in answers or []
+            for choice in (offer.choices if offer else ())
         ] or [discord.SelectOption(label="no answers", value="0")]
         super().__init__(ui.Select(custom_id=f"gb:pick:{round_id}", placeholder="Choose an answer", options=options))
         self.round_id = round_id
@@ -126,16 +111,16 @@ class AnswerPicker(ui.DynamicItem[ui.Select], template=f"gb:pick:(?P<round_id>{I
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the rubric form at once (first response): the rubric comes from the cache.
         Whose answer it is, and in which server, is checked by the core on submit."""
+        bot = grill_bot(interaction)
         values = self.item.values
-        cached = grill_bot(interaction).round_cache.get(self.round_id)
-        if cached is None or cached.space_id != caller_space(interaction):
-            await interaction.response.send_message(NOT_OPEN_HERE, ephemeral=True)
+        try:
+            form = bot.services.rating.form_for_pick(
+                bot.round_cache, caller_space(interaction), self.round_id, values[0] if values else None
+            )
+        except DomainError as refusal:
+            await interaction.response.send_message(refusal.message, ephemeral=True)
             return
-        answer_id = row_id(values[0]) if values else -1
-        if not names_a_row(answer_id):
-            await interaction.response.send_message(ANSWER_NOT_HERE, ephemeral=True)
-            return
-        await interaction.response.send_modal(rubric_modal(f"gb:rate:{self.round_id}:{answer_id}", cached.criteria))
+        await interaction.response.send_modal(rubric_modal(f"gb:rate:{form.round_id}:{form.answer_id}", form.criteria))
 
 
 class AnswerButton(ui.DynamicItem[ui.Button], template=f"gb:answer:(?P<round_id>{ID})"):
@@ -153,12 +138,11 @@ class AnswerButton(ui.DynamicItem[ui.Button], template=f"gb:answer:(?P<round_id>
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the answer form at once, from the cache; the core checks the round again on submit."""
-        cached = grill_bot(interaction).round_cache.get(self.round_id)
-        if cached is None or cached.space_id != caller_space(interaction):
-            await interaction.response.send_message(NOT_OPEN_HERE, ephemeral=True)
-            return
-        if not cached.blind:
-            await interaction.response.send_message(NOT_BLIND_FORM, ephemeral=True)
+        bot = grill_bot(interaction)
+        try:
+            bot.services.grill.answer_form(bot.round_cache, caller_space(interaction), self.round_id)
+        except DomainError as refusal:
+            await interaction.response.send_message(refusal.message, ephemeral=True)
             return
         hint = "Your latest submission before answers close counts."
         await interaction.response.send_modal(
@@ -229,28 +213,17 @@ async def submit_rating(interaction: discord.Interaction, match: re.Match[str], 
     """`gb:rate:<round>:<answer>` (picked from the list) or `gb:ratemsg:<round>:<message>` (context menu)."""
     await interaction.response.defer(ephemeral=True, thinking=True)
     services = grill_bot(interaction).services
-    space, round_id = caller_space(interaction), row_id(match["round_id"])
-    if match["kind"] == "ratemsg":
-        answer_id = (await services.votes.answer_on_message(space, round_id, match["target"])).id
-    else:
-        answer_id = row_id(match["target"])
-    receipt = await services.votes.cast(
-        space,
-        answer_id,
+    by_message = match["kind"] == "ratemsg"
+    rated = await services.rating.rate(
+        caller_space(interaction),
+        row_id(match["round_id"]),
         member_ref(interaction.user.id),
         getattr(interaction.user, "display_name", interaction.user.name),
         rubric_scores(values),
-        round_id=round_id,
+        answer_id=None if by_message else row_id(match["target"]),
+        message_ref=match["target"] if by_message else None,
     )
-    names = await services.spaces.display_names(receipt.round.space_id, [receipt.answer.member_id])
-    author = render.name(names.get(receipt.answer.member_id, "that member"))
-    points = receipt.vote.points
-    total = 2 * len(receipt.vote.scores)
-    if receipt.first:
-        text = f"Your vote on {author}'s answer is recorded: {points}/{total}."
-    else:
-        text = f"Your vote on {author}'s answer is updated (it replaces your earlier one): {points}/{total}."
-    await interaction.followup.send(text, ephemeral=True)
+    await interaction.followup.send(vote_reply(render.name(rated.author_name), rated.receipt), ephemeral=True)
 
 
 async def submit_answer_form(interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]) -> None:

@@ -185,12 +185,13 @@ class RoundRepo:
             await conn.execute(f"UPDATE rounds SET {column} = ? WHERE id = ?", (value, round_id))
 
     async def set_seen_message(self, round_id: int, message_ref: str) -> None:
-        """Advance the history cursor; message refs are snowflake-like, so larger means later."""
+        """Advance the history cursor, never back: refs of one thread order by (length, text) (see ports)."""
         async with self.db.write() as conn:
             await conn.execute(
-                "UPDATE rounds SET seen_message_ref = ? WHERE id = ? AND "
-                "(seen_message_ref IS NULL OR CAST(seen_message_ref AS INTEGER) < CAST(? AS INTEGER))",
-                (message_ref, round_id, message_ref),
+                "UPDATE rounds SET seen_message_ref = ? WHERE id = ? AND (seen_message_ref IS NULL "
+                "OR LENGTH(seen_message_ref) < LENGTH(CAST(? AS TEXT)) "
+                "OR (LENGTH(seen_message_ref) = LENGTH(CAST(? AS TEXT)) AND seen_message_ref < ?))",
+                (message_ref, round_id, message_ref, message_ref, message_ref),
             )
 
     async def seen_message(self, round_id: int) -> str | None:
@@ -306,8 +307,11 @@ class RoundRepo:
         found = await self._answers("id = ?", (answer_id,))
         return found[0] if found else None
 
-    async def answer_by_message(self, message_ref: str) -> Answer | None:
-        found = await self._answers("message_ref = ?", (message_ref,))
+    async def answer_by_message(self, space_id: str, message_ref: str) -> Answer | None:
+        found = await self._answers(
+            "message_ref = ? AND EXISTS (SELECT 1 FROM rounds r WHERE r.id = answers.round_id AND r.space_id = ?)",
+            (message_ref, space_id),
+        )
         return found[0] if found else None
 
     async def answer_of(self, round_id: int, member_id: str) -> Answer | None:

@@ -229,7 +229,7 @@ class Session:
                 lines.append(line)
             answer = "\n".join(lines)
             try:
-                check_answer_text(answer)
+                check_answer_text(answer, self.drills.platforms.of(SPACE_ID).answer_limit)
             except DomainError as exc:
                 self.console.say(exc.message)
                 if ended:

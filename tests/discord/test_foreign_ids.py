@@ -8,12 +8,19 @@ bot's answer is read from what discord.py would have sent to Discord.
 
 from __future__ import annotations
 
-from bot.core.services.drills import ALREADY_SHARED, DRILL_NOT_YOURS
-from bot.core.services.rounds import NOT_BLIND_FORM, NOT_BLIND_PEEK, ROUND_NOT_HERE
-from bot.core.services.votes import ANSWER_NOT_HERE, NOT_AN_ANSWER
-from bot.discord_ui.voting import NOT_OPEN_HERE
-from cogs.rounds import NOT_RATEABLE
+from bot.core.services import drills, rounds, votes
+from bot.core.services.drills import ALREADY_SHARED
+from bot.core.services.rating import NOT_RATEABLE
+from bot.core.services.rounds import NOT_BLIND_FORM, NOT_BLIND_PEEK
+from bot.core.services.votes import NOT_AN_ANSWER
+from bot.discord_ui.platform import DISCORD
 from tests.discord.gateway import Client, Reply
+
+# The core's templates as a Discord member reads them.
+DRILL_NOT_YOURS = DISCORD.words(drills.DRILL_NOT_YOURS)
+ROUND_NOT_HERE = DISCORD.words(rounds.ROUND_NOT_HERE)
+ANSWER_NOT_HERE = DISCORD.words(votes.ANSWER_NOT_HERE)
+NOT_OPEN_HERE = DISCORD.words(rounds.NOT_OPEN_HERE)
 
 A, B = 1, 2  # guild ids: server A holds the rounds; server B replays their ids
 ANN, BOB, EVE = 11, 12, 21  # ann and bob are in A, eve in B

@@ -13,10 +13,10 @@ from discord import app_commands
 
 from bot.core.content import MAX_PACK_BYTES
 from bot.core.errors import InvalidInput, SpaceFault
+from bot.core.services.rating import CLOSED_TEXT
 from bot.core.services.votes import VOTING_NOT_YET
 from bot.discord_ui import errors, render
 from bot.discord_ui.publisher import CHANNEL_GONE, faults_in
-from bot.discord_ui.voting import CLOSED_TEXT
 from cogs.boards import Boards
 from cogs.grill_admin import GrillAdmin
 from tests.discord.gateway import Client

@@ -78,7 +78,7 @@ async def test_board_matches_a_naive_reference_ties_included(services, clock, db
                     SPACE, answer.id, voter, voter.upper(), {c: rng.choice((0, 2)) for c in criteria}
                 )
         if rng.random() < 0.2:  # a withdrawn answer takes its voters' credits back
-            await services.grill.message_deleted(f"{day}-{answers[0].member_id}")
+            await services.grill.message_deleted(SPACE, f"{day}-{answers[0].member_id}")
         await services.grill.close_round(rnd.id)
     hidden = set(rng.sample(people, k=5))
     for member in hidden:

@@ -8,6 +8,7 @@ import pytest
 from bot.app import open_services
 from bot.core.errors import AlreadyPosted, InvalidInput, NotConfigured, NotFound, RoundClosed, SelfVote
 from bot.core.models import BoardView, Period, RoundState
+from bot.core.platform import DEFAULT
 from bot.core.services.rounds import NOT_BLIND_FORM, NOT_BLIND_PEEK, ROUND_NOT_HERE, AnswerOutcome
 from bot.core.services.votes import ANSWER_NOT_HERE, NOT_AN_ANSWER
 from tests.conftest import FIXTURE_CONTENT
@@ -89,10 +90,10 @@ async def test_first_thread_message_is_the_answer_then_discussion(services, cloc
     second = await services.grill.thread_message(rnd.id, "ann", "Ann", "Also...", "m2")
     assert first.outcome is AnswerOutcome.CREATED
     assert second.outcome is AnswerOutcome.DISCUSSION
-    edited = await services.grill.message_edited("m1", "My better answer")
+    edited = await services.grill.message_edited(SPACE, "m1", "My better answer")
     assert edited.outcome is AnswerOutcome.UPDATED
     assert (await services.rounds.answer_of(rnd.id, "ann")).body == "My better answer"
-    assert (await services.grill.message_edited("m2", "discussion edit")).outcome is AnswerOutcome.IGNORED
+    assert (await services.grill.message_edited(SPACE, "m2", "discussion edit")).outcome is AnswerOutcome.IGNORED
 
 
 async def test_empty_and_oversized_answers_are_refused_with_a_reason(services, clock):
@@ -107,7 +108,7 @@ async def test_deleting_the_answer_withdraws_it_and_the_votes_on_it(services, cl
     rnd = await start_round(services, clock)
     receipt = await services.grill.thread_message(rnd.id, "ann", "Ann", "answer", "m1")
     await services.votes.cast(SPACE, receipt.answer.id, "bob", "Bob", full_scores(rnd))
-    await services.grill.message_deleted("m1")
+    await services.grill.message_deleted(SPACE, "m1")
     assert await services.rounds.answers(rnd.id) == []
     board = await services.boards.leaderboard(SPACE, None, Period.ALL)
     assert board.rows == ()  # Bob's vote credit went with the answer
@@ -249,7 +250,7 @@ async def test_blind_mode_hides_answers_until_reveal(services, clock, publisher)
     assert await services.grill.reveal(rnd.id) is True
     assert await services.grill.reveal(rnd.id) is False
     assert [a.body for _, a, _ in publisher.reveals] == ["second"]
-    assert (await services.rounds.answer_by_message(f"reveal-{ann.id}")).id == ann.id
+    assert (await services.rounds.answer_by_message(SPACE, f"reveal-{ann.id}")).id == ann.id
     await services.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd))
 
 
@@ -298,7 +299,7 @@ async def test_a_shared_drill_is_a_votable_round_that_leaves_the_boards_alone(se
     assert rnd.kind == "drill" and rnd.local_date is None and rnd.state is RoundState.OPEN
     (answer,) = await services.rounds.answers(rnd.id)
     assert answer.body == "my drill answer"
-    assert (await services.rounds.answer_by_message(f"reveal-{answer.id}")).id == answer.id
+    assert (await services.rounds.answer_by_message(SPACE, f"reveal-{answer.id}")).id == answer.id
     await services.votes.cast(SPACE, answer.id, "bob", "Bob", full_scores(rnd))
     results = await services.grill.close_round(rnd.id)
     assert results.answers[0].score is not None
@@ -356,11 +357,11 @@ NO_ROW = (-1, 0, 2**63, 10**30)  # ids no row can have; SQLite can't even hold t
 async def test_round_ids_from_another_space_or_no_row_get_one_refusal(services, clock):
     rnd = await start_round(services, clock)
     for space, round_id in [("discord:2", rnd.id), *((SPACE, bad) for bad in NO_ROW)]:
-        with pytest.raises(NotFound, match=re.escape(ROUND_NOT_HERE)):
+        with pytest.raises(NotFound, match=re.escape(DEFAULT.words(ROUND_NOT_HERE))):
             await services.grill.round_in(space, round_id)
-        with pytest.raises(NotFound, match=re.escape(ROUND_NOT_HERE)):
+        with pytest.raises(NotFound, match=re.escape(DEFAULT.words(ROUND_NOT_HERE))):
             await services.grill.submit_form_answer(space, round_id, "eve", "Eve", "crafted")
-        with pytest.raises(NotFound, match=re.escape(ROUND_NOT_HERE)):
+        with pytest.raises(NotFound, match=re.escape(DEFAULT.words(ROUND_NOT_HERE))):
             await services.grill.peek_answers(space, round_id, "eve")
     assert await services.rounds.answers(rnd.id) == []
 
@@ -380,7 +381,7 @@ async def test_answer_ids_from_another_space_round_or_no_row_get_one_refusal(ser
     cases = [("discord:2", answer.id, None), (SPACE, answer.id, rnd.id + 1)]
     cases += [(SPACE, bad, None) for bad in NO_ROW]
     for space, answer_id, round_id in cases:
-        with pytest.raises(NotFound, match=re.escape(ANSWER_NOT_HERE)):
+        with pytest.raises(NotFound, match=re.escape(DEFAULT.words(ANSWER_NOT_HERE))):
             await services.votes.cast(space, answer_id, "eve", "Eve", full_scores(rnd), round_id=round_id)
     for space, round_id, message in [("discord:2", rnd.id, "m1"), (SPACE, rnd.id + 1, "m1"), (SPACE, rnd.id, "m2")]:
         with pytest.raises(InvalidInput, match=re.escape(NOT_AN_ANSWER)):

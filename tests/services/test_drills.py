@@ -13,6 +13,7 @@ import pytest
 from bot.core.content import Bank
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Question
+from bot.core.platform import DEFAULT
 from bot.core.services.drills import ALREADY_SHARED, DRILL_NOT_YOURS, DrillService
 from tests.fakes import FakeClock
 
@@ -276,9 +277,9 @@ async def test_only_its_member_in_its_space_scores_or_shares_a_drill(services):
     for space, member, drill_id in [(SPACE, "bob", drill.id), ("discord:2", ANN, drill.id)] + [
         (SPACE, ANN, bad) for bad in NO_ROW
     ]:
-        with pytest.raises(NotFound, match=re.escape(DRILL_NOT_YOURS)):
+        with pytest.raises(NotFound, match=re.escape(DEFAULT.words(DRILL_NOT_YOURS))):
             await services.drills.score(space, member, drill_id, full)
-        with pytest.raises(NotFound, match=re.escape(DRILL_NOT_YOURS)):
+        with pytest.raises(NotFound, match=re.escape(DEFAULT.words(DRILL_NOT_YOURS))):
             await services.drills.share(space, member, "Someone", drill_id)
     assert await services.drills.drills.cards(SPACE, ANN) == []  # nothing was scored
     assert await services.rounds.in_states("open") == []  # nothing was shared

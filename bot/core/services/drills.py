@@ -25,6 +25,7 @@ from bot.core.models import (
     Question,
     Round,
 )
+from bot.core.platform import Platforms
 from bot.core.ports import Clock, DrillStore
 from bot.core.selection import pick_classify_question, pick_drill_question
 from bot.core.services.rounds import GrillService, check_answer_text
@@ -32,7 +33,7 @@ from bot.core.services.rounds import GrillService, check_answer_text
 MAX_SUGGESTIONS = 25  # the most choices a Discord autocomplete shows
 SAVE_ATTEMPTS = 3  # tries when a concurrent review of the same card wins the race
 DRILL_NOT_YOURS = (
-    "That drill isn't one of yours on this server, so you can't score or share it. Run /drill to start your own."
+    "That drill isn't one of yours on this {space}, so you can't score or share it. Run /drill to start your own."
 )
 ALREADY_SHARED = (
     "You already shared this drill for peer votes; a drill is shared once. Its round is in the grill channel."
@@ -93,8 +94,10 @@ class DrillService:
         clock: Clock,
         rng: random.Random | None = None,
         grill: GrillService | None = None,
+        platforms: Platforms | None = None,
     ) -> None:
         self.bank = bank
+        self.platforms = platforms or Platforms()
         self.drills = drills
         self.clock = clock
         self.rng = rng or random.Random()
@@ -148,7 +151,7 @@ class DrillService:
     async def answer(self, space_id: str, member_id: str, question_id: str, answer_text: str) -> DrillAnswer:
         """Store a drill answer before anything is shown back, so no display limit can lose it."""
         question = self._question(space_id, question_id)
-        check_answer_text(answer_text)
+        check_answer_text(answer_text, self.platforms.of(space_id).answer_limit)
         now = self.clock.now()
         drill_id = await self.drills.save_answer(space_id, member_id, question.id, answer_text, now)
         return DrillAnswer(drill_id, space_id, member_id, question.id, answer_text, now)
@@ -158,7 +161,7 @@ class DrillService:
         or one SQLite can't hold) gets the same refusal."""
         drill = await self.drills.answer(drill_id) if names_a_row(drill_id) else None
         if drill is None or drill.space_id != space_id or drill.member_id != member_id:
-            raise NotFound(DRILL_NOT_YOURS)
+            raise NotFound(self.platforms.words(space_id, DRILL_NOT_YOURS))
         return drill
 
     async def score(self, space_id: str, member_id: str, drill_id: int, self_scores: Mapping[str, int]) -> DrillReceipt:
@@ -187,7 +190,7 @@ class DrillService:
     ) -> DrillReceipt:
         """Record a drill answer with the member's own scores and reschedule the question (FSRS)."""
         question = self._question(space_id, question_id)
-        check_answer_text(answer_text)
+        check_answer_text(answer_text, self.platforms.of(space_id).answer_limit)
         criteria = self.bank.criteria_for(question)
         scores = check_scores(criteria, self_scores)
         ratio = sum(scores.values()) / scoring.max_points(criteria)

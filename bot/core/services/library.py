@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bot.core.content import Bank, Pack, Problem, long_form_problems, parse_pack, refuse_broken_long_forms
 from bot.core.errors import InvalidInput
 from bot.core.models import TYPE_IDS, StoredPack
+from bot.core.platform import Platforms
 from bot.core.ports import Clock, PackStore
 
 log = logging.getLogger(__name__)
@@ -44,10 +45,11 @@ class ImportReceipt:
 
 
 class LibraryService:
-    def __init__(self, bank: Bank, store: PackStore, clock: Clock) -> None:
+    def __init__(self, bank: Bank, store: PackStore, clock: Clock, platforms: Platforms | None = None) -> None:
         self.bank = bank
         self.store = store
         self.clock = clock
+        self.platforms = platforms or Platforms()
         self._imports: dict[str, asyncio.Lock] = {}  # one import at a time per space
 
     async def load_imported(self) -> int:
@@ -84,7 +86,7 @@ class LibraryService:
             others = {
                 qid: q for qid, q in self.bank.questions.items() if not (q.pack == pack.id and q.space_id == space_id)
             }
-            long_form_refusals = long_form_problems(pack, others)
+            long_form_refusals = long_form_problems(pack, others, space=self.platforms.of(space_id).space)
             if long_form_refusals:
                 raise PackRefused(long_form_refusals)
             self._check_caps(space_id, pack)
@@ -101,10 +103,11 @@ class LibraryService:
         defined. A pack that replaces one of the server's own may reuse that pack's ids. Built from
         a snapshot, so the parse may run in a worker thread while the bank changes."""
         owners = [(qid, q.pack, q.space_id) for qid, q in self.bank.questions.items()]
+        elsewhere = self.platforms.words(space_id, "another {space}'s pack")
 
         def taken(pack_id: str) -> dict[str, str]:
             return {
-                qid: f"pack '{pack}'" if owner in (None, space_id) else "another server's pack"
+                qid: f"pack '{pack}'" if owner in (None, space_id) else elsewhere
                 for qid, pack, owner in owners
                 if not (pack == pack_id and owner == space_id)
             }
@@ -113,15 +116,16 @@ class LibraryService:
 
     def _check_caps(self, space_id: str, pack: Pack) -> None:
         others = [p for key, p in self.bank.packs.items() if p.space_id == space_id and key != pack.key]
+        space = self.platforms.of(space_id).space
         if len(others) >= MAX_SPACE_PACKS:
             raise InvalidInput(
-                f"This server already has {MAX_SPACE_PACKS} imported packs, the most it can hold. "
+                f"This {space} already has {MAX_SPACE_PACKS} imported packs, the most it can hold. "
                 "To change one, import it again under the same `pack:` id (it replaces that pack)."
             )
         total = len(pack.questions) + sum(len(p.questions) for p in others)
         if total > MAX_SPACE_QUESTIONS:
             raise InvalidInput(
-                f"The pack was not imported: it would bring this server's imported questions to {total:,}, "
+                f"The pack was not imported: it would bring this {space}'s imported questions to {total:,}, "
                 f"and the cap is {MAX_SPACE_QUESTIONS:,} across all its packs. Trim the pack, or import it "
                 "under the `pack:` id of a pack it should replace."
             )

@@ -36,13 +36,14 @@ from bot.core.models import (
     Step,
     StepKind,
 )
+from bot.core.platform import Platforms
 from bot.core.ports import Clock, Publisher, RoundStore, SpaceStore, StepStore
+from bot.core.round_cache import OpenRound, RoundCache
 from bot.core.selection import pick_daily_question
 from bot.core.services.steps import LEASE, StepOutcome, StepRun, StepRunner
 
 log = logging.getLogger(__name__)
 
-MAX_ANSWER_CHARS = 4000  # the longest text a Discord form field takes
 MIN_VOTES_BEFORE_REMINDER = 2
 SHARED_DRILL_HOURS = 24
 READ_BACK_PATIENCE = 20  # seconds /grill close waits for a reconnect's read-back before saying so
@@ -52,9 +53,13 @@ TIMING_LIMITS = {
     "close_before_next_minutes": ("close_before_next", 0, 1440),
     "reminder_before_close_minutes": ("reminder_before_close", 0, 1440),
 }
-ROUND_NOT_HERE = (
-    "That round isn't one of this server's rounds: the button or form came from somewhere else, "
-    "or the round is gone. Use the buttons on this server's grill post."
+ROUND_NOT_HERE = (  # a template: `Platform.words` fills in {space}
+    "That round isn't one of this {space}'s rounds: the button or form came from somewhere else, "
+    "or the round is gone. Use the buttons on this {space}'s grill post."
+)
+NOT_OPEN_HERE = (  # a template: `Platform.words` fills in {space}
+    "This round isn't open on this {space}: it has closed (its results are in its thread), or the button "
+    "came from somewhere else. Use the buttons on this {space}'s latest grill post."
 )
 NOT_BLIND_FORM = "This round isn't blind: answers go in its thread. Post yours there as your first message."
 NOT_BLIND_PEEK = "This round isn't blind: every answer is already in its thread. Read them there."
@@ -111,8 +116,10 @@ class GrillService:
         runner_name: str = "local",
         *,
         lease: timedelta = LEASE,
+        platforms: Platforms | None = None,
     ) -> None:
         self.bank = bank
+        self.platforms = platforms or Platforms()
         self.spaces = spaces
         self.rounds = rounds
         self.steps = steps
@@ -329,7 +336,7 @@ class GrillService:
         question = self.bank.questions.get(question_id)
         if question is None or not question.visible_in(space_id):
             raise NotFound("That question is no longer in the bank, so it can't be shared. Run /drill again.")
-        check_answer_text(body)
+        check_answer_text(body, self.platforms.of(space_id).answer_limit)
         now = self.clock.now()
         closes = now + timedelta(hours=SHARED_DRILL_HOURS)
         created = await self.rounds.create_round(self._draft(settings, "drill", question, None, now, closes, closes))
@@ -404,15 +411,17 @@ class GrillService:
         at = min(sent_at or self.clock.now(), self.clock.now())
         if not rnd.accepts_answers(at):
             raise RoundClosed(_answers_closed_text(rnd))
-        check_answer_text(body)
+        check_answer_text(body, self.platforms.of(rnd.space_id).answer_limit)
         answer, _ = await self.rounds.save_answer(rnd.id, member_id, body, message_ref, at, display_name)
         return AnswerReceipt(AnswerOutcome.CREATED, rnd, answer)
 
-    async def message_edited(self, message_ref: str, body: str, edited_at: datetime | None = None) -> AnswerReceipt:
-        """An edit of an answer message counts until answers close; later edits change nothing.
+    async def message_edited(
+        self, space_id: str, message_ref: str, body: str, edited_at: datetime | None = None
+    ) -> AnswerReceipt:
+        """An edit of an answer message in `space_id` counts until answers close; later edits change nothing.
 
         `edited_at` is when the platform says the edit was made (an edit read back after an outage)."""
-        answer = await self.rounds.answer_by_message(message_ref)
+        answer = await self.rounds.answer_by_message(space_id, message_ref)
         if answer is None or answer.body == body:
             return AnswerReceipt(AnswerOutcome.IGNORED, None, answer)
         rnd = await self.rounds.get(answer.round_id)
@@ -422,9 +431,9 @@ class GrillService:
         updated, _ = await self.rounds.save_answer(rnd.id, answer.member_id, body, None, at)
         return AnswerReceipt(AnswerOutcome.UPDATED, rnd, updated)
 
-    async def message_deleted(self, message_ref: str) -> AnswerReceipt:
-        """Deleting an answer message withdraws the answer while the round is open."""
-        answer = await self.rounds.answer_by_message(message_ref)
+    async def message_deleted(self, space_id: str, message_ref: str) -> AnswerReceipt:
+        """Deleting an answer message in `space_id` withdraws the answer while the round is open."""
+        answer = await self.rounds.answer_by_message(space_id, message_ref)
         if answer is None:
             return AnswerReceipt(AnswerOutcome.IGNORED)
         rnd = await self.rounds.get(answer.round_id)
@@ -442,9 +451,26 @@ class GrillService:
             raise InvalidInput(NOT_BLIND_FORM)
         if not rnd.accepts_answers(self.clock.now()):
             raise RoundClosed(FORM_ANSWERS_CLOSED)  # a form leaves no message behind to stay as discussion
-        check_answer_text(body)
+        check_answer_text(body, self.platforms.of(space_id).answer_limit)
         answer, created = await self.rounds.save_answer(rnd.id, member_id, body, None, self.clock.now(), display_name)
         return AnswerReceipt(AnswerOutcome.CREATED if created else AnswerOutcome.UPDATED, rnd, answer)
+
+    def open_form(self, cache: RoundCache, space_id: str, round_id: int) -> OpenRound:
+        """The open round a button names (`round_id`, untrusted), for a form to open at once: from the
+        cache, no database call. NotFound when it is not open in `space_id`; the core checks again
+        on submit."""
+        cached = cache.in_space(space_id, round_id)
+        if cached is None:
+            raise NotFound(self.platforms.words(space_id, NOT_OPEN_HERE))
+        return cached
+
+    def answer_form(self, cache: RoundCache, space_id: str, round_id: int) -> OpenRound:
+        """Blind mode's Answer button: the round whose answer form to open (`open_form`), refused with
+        the reason for a round that takes its answers in the thread."""
+        cached = self.open_form(cache, space_id, round_id)
+        if not cached.blind:
+            raise InvalidInput(NOT_BLIND_FORM)
+        return cached
 
     async def peek_answers(self, space_id: str, round_id: int, member_id: str) -> list[tuple[Answer, str]]:
         """Blind mode: a member who has answered may read the others' answers privately."""
@@ -463,7 +489,7 @@ class GrillService:
         or nothing SQLite could hold: the refusal tells nothing about other spaces."""
         rnd = await self.rounds.get(round_id) if names_a_row(round_id) else None
         if rnd is None or rnd.space_id != space_id:
-            raise NotFound(ROUND_NOT_HERE)
+            raise NotFound(self.platforms.words(space_id, ROUND_NOT_HERE))
         return rnd
 
     async def named_answers(self, rnd: Round) -> list[tuple[Answer, str]]:
@@ -644,13 +670,13 @@ class GrillService:
         return await self.rounds.in_states("posting", "open", "closing")
 
 
-def check_answer_text(body: str) -> None:
-    """Refuse an empty answer or one longer than a Discord form field takes, saying what to do."""
+def check_answer_text(body: str, limit: int) -> None:
+    """Refuse an empty answer or one longer than `limit` (the platform's form takes no more), saying what to do."""
     if not body.strip():
         raise InvalidInput("Your answer is empty. Write it out, then send it again.")
-    if len(body) > MAX_ANSWER_CHARS:
+    if len(body) > limit:
         raise InvalidInput(
-            f"Your answer is {len(body)} characters; the limit is {MAX_ANSWER_CHARS}. "
+            f"Your answer is {len(body)} characters; the limit is {limit}. "
             "Trim it to the points that matter and send it again."
         )
 

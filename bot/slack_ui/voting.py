@@ -1,0 +1,250 @@
+"""Votes and blind-mode answers: the post's buttons, the "Rate answer" message shortcut, their modals.
+
+Every button opens its modal from the click's `trigger_id` at once (it lives 3 s and works once),
+before any database call: a form from the in-memory rubric cache, else a "loading" modal that is
+then `views.update`d with what the database says. A submitted modal is acknowledged first (with
+its validation errors, or by turning it into a "saving" notice) and answered by `views.update`.
+
+Ids that come back (action ids, option values, `private_metadata`) are untrusted: the templates
+accept any text where an id goes, and the core checks each against the caller's workspace.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.core.errors import DomainError
+from bot.core.ids import row_id
+from bot.core.services.rating import RatingForm, vote_reply
+from bot.core.services.rounds import AnswerOutcome
+from bot.slack_ui import render
+from bot.slack_ui.context import SlackContext
+from bot.slack_ui.errors import guarded
+from bot.slack_ui.refs import member_ref, message_ref, space_ref
+
+PICK_LIMIT = 100  # a static_select holds at most 100 options
+ID = "[^:]+"  # where an id goes in an action id: any text, checked by the core
+VOTE = re.compile(f"gb:vote:(?P<round>{ID})")
+PICK = re.compile(f"gb:pick:(?P<round>{ID})")
+ANSWER = re.compile(f"gb:answer:(?P<round>{ID})")
+PEEK = re.compile(f"gb:peek:(?P<round>{ID})")
+HINT = re.compile(r"gb:hint:(?P<qid>[a-z0-9-]{1,64})")
+RATE_SHORTCUT = "rate_answer"
+RATING_FORM = "gb:rate"
+ANSWER_FORM = "gb:form"
+VOTE_TITLE = "Vote"
+ANSWER_TITLE = "Your answer"
+
+
+def team_of(body: dict[str, Any]) -> str:
+    """The caller's space; with no team in the payload, a space no round belongs to."""
+    team = (body.get("team") or {}).get("id") or body.get("team_id")
+    return space_ref(str(team)) if team else ""
+
+
+def user_of(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or body.get("user_id") or "")
+
+
+def form_metadata(form: RatingForm) -> str:
+    """`<round>:a:<answer>` or `<round>:m:<channel>:<ts>`: what the rubric modal rates."""
+    if form.answer_id is not None:
+        return f"{form.round_id}:a:{form.answer_id}"
+    return f"{form.round_id}:m:{form.message_ref}"
+
+
+def parse_metadata(text: str) -> tuple[int, int | None, str | None]:
+    """(round id, answer id, message ref) from a rubric modal's metadata; -1 / None where malformed."""
+    round_text, _, rest = text.partition(":")
+    kind, _, target = rest.partition(":")
+    if kind == "m" and target:
+        return row_id(round_text), None, target
+    return row_id(round_text), row_id(target), None
+
+
+def register(app: AsyncApp, slack: SlackContext) -> None:
+    @app.action(VOTE)
+    async def vote(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        await ack()
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=render.notice(VOTE_TITLE, "Loading…"))
+        view_id = opened["view"]["id"]
+        round_id = row_id(VOTE.fullmatch(action["action_id"])["round"])  # type: ignore[index]
+        await guarded(notice_in(client, view_id, VOTE_TITLE), offer_answers(slack, body, round_id, view_id), "vote")
+
+    @app.action(PICK)
+    async def pick(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        await ack()
+        view_id = body["view"]["id"]
+        say = notice_in(client, view_id, VOTE_TITLE)
+
+        async def open_rubric() -> None:
+            round_id = row_id(PICK.fullmatch(action["action_id"])["round"])  # type: ignore[index]
+            picked = (action.get("selected_option") or {}).get("value")
+            form = slack.services.rating.form_for_pick(slack.cache, team_of(body), round_id, picked)
+            await client.views_update(view_id=view_id, view=rubric_view(form))
+
+        await guarded(say, open_rubric(), "pick")
+
+    @app.shortcut(RATE_SHORTCUT)
+    async def rate_answer(ack: Any, body: dict[str, Any], client: Any) -> None:
+        await ack()
+        message = body.get("message") or {}
+        channel = str((body.get("channel") or {}).get("id", ""))
+        thread = str(message.get("thread_ts") or message.get("ts") or "")
+        ours = message.get("user") == slack.bot_user_id or bool(message.get("bot_id"))
+        try:
+            form = slack.services.rating.form_for_message(
+                slack.cache,
+                team_of(body),
+                message_ref(channel, thread),
+                member_ref(user_of(body)),
+                member_ref(str(message.get("user") or "")),
+                message_ref(channel, str(message.get("ts") or "")),
+                render.answer_shown(message) if ours else None,
+            )
+        except DomainError as refused:  # SelfVote and NOT_RATEABLE: said in a modal, no database touched
+            await client.views_open(trigger_id=body["trigger_id"], view=render.notice(VOTE_TITLE, refused.message))
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=rubric_view(form))
+
+    @app.view(RATING_FORM)
+    async def rating_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+        scores = render.rubric_scores(view.get("state", {}).get("values", {}))
+        round_id, answer_id, ref = parse_metadata(str(view.get("private_metadata", "")))
+        cached = slack.cache.in_space(team_of(body), round_id)
+        missing = [c for c in cached.criteria if c.id not in scores] if cached else []
+        if missing:
+            await ack(response_action="errors", errors={f"c_{c.id}": "Pick 0, 1 or 2." for c in missing})
+            return
+        await ack(response_action="update", view=render.notice(VOTE_TITLE, "Saving your vote…"))
+        say = notice_in(client, view["id"], VOTE_TITLE)
+        await guarded(say, cast(slack, body, round_id, answer_id, ref, scores, say), "rate")
+
+    @app.action(ANSWER)
+    async def answer(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        await ack()
+        round_id = row_id(ANSWER.fullmatch(action["action_id"])["round"])  # type: ignore[index]
+        space = team_of(body)
+        try:
+            slack.services.grill.answer_form(slack.cache, space, round_id)  # the cache only: no database call
+        except DomainError as refused:
+            view = render.notice(ANSWER_TITLE, refused.message)
+        else:
+            limit = slack.services.platforms.of(space).answer_limit
+            hint = "Your latest submission before answers close counts. It stays hidden until then."
+            view = render.answer_modal(ANSWER_FORM, ANSWER_TITLE, hint, str(round_id), limit)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(ANSWER_FORM)
+    async def answer_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+        await ack(response_action="update", view=render.notice(ANSWER_TITLE, "Saving your answer…"))
+        say = notice_in(client, view["id"], ANSWER_TITLE)
+        await guarded(say, save_form_answer(slack, body, view, say), "answer form")
+
+    @app.action(PEEK)
+    async def peek(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        await ack()
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=render.notice("Answers", "Loading…"))
+        view_id = opened["view"]["id"]
+        round_id = row_id(PEEK.fullmatch(action["action_id"])["round"])  # type: ignore[index]
+        await guarded(notice_in(client, view_id, "Answers"), show_answers(slack, body, round_id, view_id), "peek")
+
+    @app.action(HINT)
+    async def hint(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        await ack()
+        qid = HINT.fullmatch(action["action_id"])["qid"]  # type: ignore[index]
+        question = slack.services.bank.questions.get(qid)
+        space = team_of(body)
+        if question is None or not space or not question.visible_in(space):
+            text = "That question is no longer in the bank, so its hint is gone."
+        elif not question.hint:
+            text = "This question has no hint: start from the type's answer shape on the post."
+        else:
+            text = f"💡 {render.escape(question.hint)}"
+        show = client.views_push if body.get("view") else client.views_open  # on a drill's modal, or the post
+        await show(trigger_id=body["trigger_id"], view=render.notice("Hint", text))
+
+
+def notice_in(client: Any, view_id: str, title: str) -> Any:
+    """A `say` that turns the open modal into a notice (for results and refusals)."""
+
+    async def say(text: str) -> None:
+        await client.views_update(view_id=view_id, view=render.notice(title, render.escape(text)))
+
+    return say
+
+
+def rubric_view(form: RatingForm) -> dict[str, Any]:
+    return render.rubric_modal(RATING_FORM, form.criteria, "Rate: 0 · 1 · 2", form_metadata(form))
+
+
+async def offer_answers(slack: SlackContext, body: dict[str, Any], round_id: int, view_id: str) -> None:
+    """The answers this member may rate, fewest votes first, in a select that opens the rubric."""
+    choices = await slack.services.rating.answers_to_rate(
+        team_of(body), round_id, member_ref(user_of(body)), PICK_LIMIT
+    )
+    options = [
+        {
+            "text": render.plain(f"{c.name} · {render.plural(c.votes, 'vote')} · {c.answer.body}", render.OPTION_MAX),
+            "value": str(c.answer.id),
+        }
+        for c in choices.choices
+    ]
+    more = f" Showing the {PICK_LIMIT} with the fewest votes." if choices.left_out else ""
+    select = {"type": "static_select", "action_id": f"gb:pick:{round_id}", "options": options}
+    blocks = [
+        render.section(f"Pick an answer to rate.{more}"),
+        {"type": "actions", "block_id": "pick", "elements": [select]},
+    ]
+    await slack.client.views_update(view_id=view_id, view=render.modal("gb:picker", VOTE_TITLE, blocks))
+
+
+async def cast(
+    slack: SlackContext,
+    body: dict[str, Any],
+    round_id: int,
+    answer_id: int | None,
+    ref: str | None,
+    scores: dict[str, int],
+    say: Any,
+) -> None:
+    user = user_of(body)
+    space = team_of(body)
+    rated = await slack.services.rating.rate(
+        space,
+        round_id,
+        member_ref(user),
+        await slack.name_of(space, user),
+        scores,
+        answer_id=answer_id,
+        message_ref=ref,
+    )
+    await say(vote_reply(rated.author_name, rated.receipt))
+
+
+async def save_form_answer(slack: SlackContext, body: dict[str, Any], view: dict[str, Any], say: Any) -> None:
+    user, space = user_of(body), team_of(body)
+    receipt = await slack.services.grill.submit_form_answer(
+        space,
+        row_id(str(view.get("private_metadata", ""))),
+        member_ref(user),
+        await slack.name_of(space, user),
+        render.answer_text(view.get("state", {}).get("values", {})),
+    )
+    verb = "saved" if receipt.outcome is AnswerOutcome.CREATED else "updated"
+    length = len(receipt.answer.body) if receipt.answer else 0
+    await say(
+        f"Your answer is {verb} ({length} characters). It stays hidden until answers close; "
+        "press Answer again to replace it."
+    )
+
+
+async def show_answers(slack: SlackContext, body: dict[str, Any], round_id: int, view_id: str) -> None:
+    answers = await slack.services.grill.peek_answers(team_of(body), round_id, member_ref(user_of(body)))
+    blocks = render.answers_for_reading([(name, a.body) for a, name in answers])
+    text = "Nobody has answered yet." if not blocks else f"{len(answers)} answer(s) so far:"
+    view = render.modal("gb:answers", "Answers", [render.section(text), *blocks])
+    await slack.client.views_update(view_id=view_id, view=view)
