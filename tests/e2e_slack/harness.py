@@ -239,7 +239,7 @@ class Actor:
     ) -> Interaction:
         """Press a button (by action_id prefix and/or label) on a message, an ephemeral reply or a view;
         with `choice`, pick that option (value or text) in a select or radio element instead."""
-        block_id, element = find_element(_blocks_of(target), action_id=action_id, label=label)
+        block_id, element = find_element(target.blocks, action_id=action_id, label=label)
         selected = option_of(element, choice) if choice is not None else None
         action = payloads.action_of(element, block_id, selected=selected)
         if isinstance(target, View) and selected is not None:  # a view's state carries the pick too
@@ -356,10 +356,6 @@ def markup_texts(node: Any, *, top: bool = False) -> list[str]:
     return found
 
 
-def _blocks_of(target: Message | Shown | View) -> list[dict[str, Any]]:
-    return target.blocks
-
-
 def _input_state(element: dict[str, Any], given: Any) -> dict[str, Any]:
     kind = element["type"]
     if kind == "plain_text_input":
@@ -413,7 +409,8 @@ class Harness:
         """A file `actor` uploaded, as a file_input or a message's `files` carries it."""
         return self.fake.files.member_file(actor.id, filename, data)
 
-    def add_usergroup(self, handle: str, members: Iterable[Actor]) -> str:
+    def add_usergroup(self, members: Iterable[Actor]) -> str:
+        """A user group (its id, S…) holding `members`, as usergroups.users.list returns it."""
         group_id = self.state.new_id("S")
         self.state.usergroups[group_id] = [m.id for m in members]
         return group_id

@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.e2e_slack.conftest import Workspace
+from tests.e2e_slack.fake_slack import FakeSlack
 from tests.e2e_slack.harness import Harness
 from tests.e2e_slack.payloads import event_callback
 from tests.e2e_slack.slack_state import Message
@@ -295,8 +296,11 @@ async def test_an_outage_loses_events_until_the_client_is_back(
 async def test_an_unacked_event_is_redelivered_with_retry_attempt(slack: Harness, workspace: Workspace) -> None:
     """A raw client that never acks the first delivery: the double sends it again after 3 s."""
     url = (await client_for(slack).apps_connections_open(app_token=slack.fake.app_token))["url"]
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+    async with aiohttp.ClientSession() as session, session.ws_connect(url, autoping=False) as ws:
         assert json.loads((await ws.receive()).data)["type"] == "hello"
+        await ws.ping(b"sdk-ping-pong:1.5")  # what slack_sdk sends every 5 s; a pong with the same data
+        pong = await ws.receive(timeout=2)
+        assert (pong.type, pong.data) == (aiohttp.WSMsgType.PONG, b"sdk-ping-pong:1.5")
         envelope = await slack.socket.deliver("events_api", event_callback({"type": "message", "text": "x"}))
         first = json.loads((await ws.receive(timeout=2)).data)
         second = json.loads((await ws.receive(timeout=5)).data)
@@ -305,3 +309,15 @@ async def test_an_unacked_event_is_redelivered_with_retry_attempt(slack: Harness
         await ws.send_str(json.dumps({"envelope_id": second["envelope_id"]}))
         await slack.wait_until(lambda: slack.socket.envelopes[1].acked_at, what="the ack of the retry")
     assert [e.latency is None for e in slack.socket.envelopes] == [True, False]
+
+
+async def test_only_subscribed_events_are_delivered() -> None:
+    """Slack sends the bot events the manifest lists: here app_home_opened, not channel messages."""
+    async with FakeSlack(subscriptions={"app_home_opened"}) as fake:
+        slack = Harness(fake)
+        grill = slack.add_channel("grill")
+        bob = slack.add_user("bob", channels=[grill])
+        await bob.posts(grill, "not subscribed")
+        assert [e["text"] for e in fake.events.skipped] == ["not subscribed"] and fake.socket.envelopes == []
+        await fake.events.emit({"type": "app_home_opened", "user": bob.id, "tab": "home"})
+        assert [e.payload["event"]["type"] for e in fake.socket.envelopes] == ["app_home_opened"]

@@ -37,6 +37,9 @@ async def test_a_blind_round_hides_answers_until_the_window_ends(
 
     async def answer_by_form(actor: Actor, text: str) -> str:
         view = await (await actor.clicks(post, "gb:answer:")).view()
+        opened = await settled(slack, view, leaving="Loading")
+        if view.body.get("callback_id") != "gb:form":
+            return opened  # refused before the form (answers closed, ...)
         return await submit_form(slack, actor, view, {"answer": text}, "Saving your answer")
 
     assert "hidden until answers close" in await answer_by_form(bob, f"bob's hidden answer {PINGY}")

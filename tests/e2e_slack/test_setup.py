@@ -28,3 +28,14 @@ async def test_setup_explains_each_mistake_and_refuses_non_admins(
     assert "Daily grill set" in await set_up(workspace)
     assert [c.args["user"] for c in slack.api.calls("users.info")].count(member.id) >= 1
     assert not slack.messages(grill, by_bot=True)  # nothing was posted by the refused runs
+
+
+async def test_members_of_the_admin_user_group_may_run_grill(
+    slack: Harness, workspace: Workspace, launch_bot: LaunchBot
+) -> None:
+    carol = slack.add_user("carol", channels=[workspace.grill])
+    group = slack.add_usergroup([carol])
+    await launch_bot(env={"GRILLBOT_SLACK_ADMIN_GROUP": group})
+    assert "Daily grill set" in await said(await carol.runs(f"/grill setup <#{workspace.grill.id}|grill> 09:00 UTC"))
+    assert "admins and owners" in await said(await workspace.member.runs("/grill pause"))
+    assert {c.args["usergroup"] for c in slack.api.calls("usergroups.users.list")} == {group}
