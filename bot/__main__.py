@@ -74,7 +74,7 @@ def check_health(settings: Settings, clock: Clock) -> int:
     from bot.storage.health import DatabaseUnavailable, read_heartbeat
 
     try:
-        heartbeat = read_heartbeat(settings.db_path)
+        heartbeat = read_heartbeat(settings.database)
     except DatabaseUnavailable as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1
@@ -131,10 +131,10 @@ def _print_problems(problems: list[Problem]) -> None:
 
 
 async def migrate(settings: Settings) -> int:
-    from bot.storage.db import Database
+    from bot.storage.engine import open_database
 
-    async with Database(settings.db_path) as db:
-        print(f"{settings.db_path}: schema version {await db.version()}")
+    async with open_database(settings.database) as db:
+        print(f"{db.describe()}: schema version {await db.version()}")
     return 0
 
 
@@ -143,7 +143,7 @@ def run_practice(settings: Settings, args: argparse.Namespace) -> int:
     from bot.terminal.practice import run_practice as run_session
 
     options = PracticeOptions(args.member or default_member(), args.type_id, args.topic, args.difficulty, args.pack)
-    return run_session(options, settings.db_path, settings.content_dir)
+    return run_session(options, settings.database, settings.content_dir)
 
 
 def run_front_ends(settings: Settings) -> int:

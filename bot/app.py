@@ -35,8 +35,8 @@ from bot.core.services.votes import VoteService
 from bot.jobs import GrillJobs
 from bot.settings import Settings
 from bot.storage.boards import BoardRepo
-from bot.storage.db import Database
 from bot.storage.drills import DrillRepo
+from bot.storage.engine import Database, open_database
 from bot.storage.events import SeenEventRepo
 from bot.storage.packs import PackRepo
 from bot.storage.privacy import PrivacyRepo
@@ -74,7 +74,7 @@ def runner_name() -> str:
 
 @asynccontextmanager
 async def open_services(
-    db_path: str,
+    database: str,
     content_dir: Path,
     clock: Clock | None = None,
     publisher: Publisher | None = None,
@@ -83,14 +83,15 @@ async def open_services(
     platforms: Sequence[Platform] = (),
 ) -> AsyncIterator[Services]:
     """Open the database (migrating it), add the packs servers imported to the bank, and wire every
-    service; closes the database on exit. `step_lease` is how long a claimed timed step stays this
+    service; closes the database on exit. `database` is a SQLite path or a `postgresql://` URL
+    (`Settings.database`). `step_lease` is how long a claimed timed step stays this
     process's before another may take it (GRILLBOT_STEP_LEASE_SECONDS). The shipped content is
     validated once per change of its bytes (`bot.core.content_cache`, next to the database).
     `platforms` are the front ends served: their words and limits for their spaces' messages."""
-    bank = bank or load_bank_cached(content_dir, cache_path_for(db_path))
+    bank = bank or load_bank_cached(content_dir, cache_path_for(database))
     clock = clock or SystemClock()
     served = Platforms(*platforms)
-    async with Database(db_path) as db:
+    async with open_database(database) as db:
         spaces, rounds, boards, drill_repo = SpaceRepo(db), RoundRepo(db), BoardRepo(db), DrillRepo(db)
         steps = StepRepo(db)
         board_service = BoardService(spaces, rounds, boards, clock)
@@ -201,7 +202,7 @@ async def open_runtime(
     database closes on exit."""
     router = PublisherRouter()
     async with open_services(
-        settings.db_path,
+        settings.database,
         settings.content_dir,
         clock=clock,
         publisher=router,

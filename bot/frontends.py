@@ -75,28 +75,36 @@ def platforms(settings: Settings) -> list[Platform]:
 
 async def serve(settings: Settings) -> None:
     async with open_runtime(settings, platforms(settings)) as runtime:
-        front_ends = build(settings, runtime)
-        loop = asyncio.get_running_loop()
-        closing: list[asyncio.Future[object]] = []
+        await run_all(build(settings, runtime))
 
-        def close_all() -> None:
-            if not closing:
-                closing.append(asyncio.ensure_future(asyncio.gather(*(f.close() for f in front_ends))))
 
+async def run_all(front_ends: list[FrontEnd]) -> None:
+    """Serve every front end until a signal, or until one stops; then close them all. A front end's
+    FrontEndRefused (or other failure) is raised once all are closed."""
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Future[object]] = []
+
+    def close_all() -> None:
+        if not closing:
+            closing.append(asyncio.ensure_future(asyncio.gather(*(f.close() for f in front_ends))))
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, close_all)
+    log.info("starting front ends: %s", ", ".join(f.name for f in front_ends))
+    tasks = [asyncio.create_task(f.serve(), name=f"front-end:{f.name}") for f in front_ends]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        close_all()
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        await closing[0]
+        for task in done:
+            task.result()  # the first front end to stop: its refusal reaches the caller with its fix
+        for front_end, outcome in zip(front_ends, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.error("front end %s stopped with an error", front_end.name, exc_info=outcome)
+    finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, close_all)
-        log.info("starting front ends: %s", ", ".join(f.name for f in front_ends))
-        tasks = [asyncio.create_task(f.serve(), name=f"front-end:{f.name}") for f in front_ends]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            close_all()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await closing[0]
-            for task in done:
-                task.result()  # a front end's refusal reaches the caller with its fix
-        finally:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.remove_signal_handler(sig)
+            loop.remove_signal_handler(sig)
 
 
 def run(settings: Settings) -> int:

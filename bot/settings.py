@@ -8,6 +8,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.storage.engine import is_postgres_url, redact
+
 DEFAULT_DB = "data/grillbot.db"
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -22,6 +24,7 @@ class SettingsError(Exception):
 class Settings:
     token: str | None = field(default=None, repr=False)  # never printed
     db_path: str = DEFAULT_DB
+    database_url: str | None = field(default=None, repr=False)  # PostgreSQL; holds a password: never printed
     content_dir: Path = DEFAULT_CONTENT
     log_level: str | None = None  # None: INFO for the bot, WARNING for the interactive commands
     log_file: str | None = None
@@ -36,6 +39,11 @@ class Settings:
     def slack(self) -> bool:
         """Both Slack tokens are set: the Slack front end runs."""
         return bool(self.slack_bot_token and self.slack_app_token)
+
+    @property
+    def database(self) -> str:
+        """What `open_services` opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.db_path
 
 
 def load_settings(env_file: str | None = ".env") -> Settings:
@@ -67,6 +75,12 @@ def load_settings(env_file: str | None = ".env") -> Settings:
             f"GRILLBOT_SLACK_ADMIN_GROUP is '{admin_group}', which is not a Slack user group id. Set it to the "
             "group's id (it starts with S: the group's page > ⋮ > Copy group ID), or unset it."
         )
+    database_url = env.get("GRILLBOT_DATABASE_URL", "").strip()
+    if database_url and not is_postgres_url(database_url):
+        raise SettingsError(
+            f"GRILLBOT_DATABASE_URL is '{redact(database_url)}', which is not a PostgreSQL URL. Set it to "
+            "postgresql://user:password@host:5432/dbname, or unset it to use the SQLite file at GRILLBOT_DB."
+        )
     return Settings(
         slack_bot_token=slack_bot,
         slack_app_token=slack_app,
@@ -74,6 +88,7 @@ def load_settings(env_file: str | None = ".env") -> Settings:
         slack_admin_group=admin_group or None,
         token=env.get("DISCORD_TOKEN", "").strip() or None,
         db_path=env.get("GRILLBOT_DB", "").strip() or DEFAULT_DB,
+        database_url=database_url or None,
         content_dir=Path(env.get("GRILLBOT_CONTENT", "").strip() or DEFAULT_CONTENT),
         log_level=log_level or None,
         log_file=env.get("GRILLBOT_LOG_FILE", "").strip() or None,

@@ -14,10 +14,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core import admin_replies
 from bot.core.content import MAX_PACK_BYTES
 from bot.core.errors import InvalidInput
 from bot.core.models import GuildSettings
-from bot.core.services.steps import StepOutcome
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
 from bot.discord_ui.refs import member_ref, space_ref
@@ -123,7 +123,7 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         if reminder_before_close is not None:
             changes["reminder_before_close_minutes"] = reminder_before_close
         settings = await self.bot.services.grill.update(space, **changes)
-        note = "Applies from the next round." if changes else "Nothing changed; current settings:"
+        note = admin_replies.TIMING_CHANGED if changes else admin_replies.TIMING_UNCHANGED
         await self._show_settings(interaction, settings, note)
 
     @app_commands.command(name="pause", description="Stop posting until /grill resume")
@@ -140,10 +140,10 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         await self.bot.services.grill.set_paused(space, paused)
         await self.bot.jobs.reschedule(space)
         if paused:
-            text = "Paused. The open round (if any) still closes on time. /grill resume starts posting again."
+            text = admin_replies.PAUSED
         else:
             nxt = await self.bot.services.grill.next_post(space)
-            text = f"Resumed. Next post {discord.utils.format_dt(nxt, 'F') if nxt else 'not scheduled'}."
+            text = admin_replies.resumed(discord.utils.format_dt(nxt, "F") if nxt else None)
         await self._reply(interaction, text)
 
     @app_commands.command(name="post", description="Post today's question now")
@@ -158,25 +158,15 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.bot.services.grill.close_open_round(self._space(interaction))
         self.bot.jobs.wake_soon()
-        rnd = report.results.round
-        if report.delivery.outcome is StepOutcome.DONE and rnd.results_ref is not None:
-            where = f"<#{rnd.thread_ref}>" if rnd.thread_ref else "the channel"
-            text = f"Closed. Results are in {where}."
-        elif report.delivery.outcome is StepOutcome.BUSY:
-            text = "Closed. Its results are being posted (or already were) in the round's thread."
-        else:
-            text = (
-                f"Closed and scored, but posting the results failed: {report.delivery.error}. "
-                "I'll retry on my own; nothing is lost."
-            )
-        await self._reply(interaction, text)
+        thread = report.results.round.thread_ref
+        await self._reply(interaction, admin_replies.closed(report, f"<#{thread}>" if thread else "the channel"))
 
     @app_commands.command(name="skip", description="Skip a date (holidays)")
     @app_commands.describe(date="The local date to skip, YYYY-MM-DD")
     async def skip(self, interaction: discord.Interaction, date: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         day = await self.bot.services.grill.skip(self._space(interaction), date)
-        await self._reply(interaction, f"No question will be posted on {day.isoformat()}.")
+        await self._reply(interaction, admin_replies.skipped(day))
 
     @app_commands.command(name="import", description="Add a question pack (YAML) for this server only")
     @app_commands.describe(pack="A pack file in grillbot's format (see the README); up to 1 MiB")

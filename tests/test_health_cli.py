@@ -10,7 +10,8 @@ import pytest
 
 import bot.__main__ as cli
 from bot.core.health import HEARTBEAT_KEY
-from bot.storage.db import Database, instant
+from bot.storage.db import SqliteDatabase as Database
+from bot.storage.engine import instant
 from bot.storage.meta import MetaRepo
 from tests.fakes import FakeClock
 

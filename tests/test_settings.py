@@ -20,6 +20,7 @@ VARIABLES = (
     "SLACK_APP_TOKEN",
     "GRILLBOT_SLACK_API_BASE",
     "GRILLBOT_SLACK_ADMIN_GROUP",
+    "GRILLBOT_DATABASE_URL",
 )
 
 
@@ -101,3 +102,19 @@ def test_an_unusable_step_lease_is_refused(env, value):
     env.setenv("GRILLBOT_STEP_LEASE_SECONDS", value)
     with pytest.raises(SettingsError, match=f"GRILLBOT_STEP_LEASE_SECONDS is '{re.escape(value)}'"):
         load_settings()
+
+
+def test_a_database_url_selects_postgresql_and_its_password_is_never_printed(env):
+    assert load_settings().database == "data/grillbot.db"  # SQLite by default
+    env.setenv("GRILLBOT_DB", "elsewhere.db")
+    env.setenv("GRILLBOT_DATABASE_URL", " postgresql://bot:hunter2@db:5432/grill ")
+    settings = load_settings()
+    assert settings.database == "postgresql://bot:hunter2@db:5432/grill"
+    assert "hunter2" not in repr(settings)
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused_without_its_password(env):
+    env.setenv("GRILLBOT_DATABASE_URL", "mysql://bot:hunter2@db/grill")
+    with pytest.raises(SettingsError, match=re.escape("GRILLBOT_DATABASE_URL is 'mysql://bot:***@db/grill'")) as error:
+        load_settings()
+    assert "hunter2" not in str(error.value)

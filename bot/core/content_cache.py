@@ -54,7 +54,8 @@ def validator_version() -> str:
 
 
 def cache_path_for(db_path: str) -> Path | None:
-    if db_path == ":memory:" or db_path.startswith("file:"):
+    """Next to a SQLite file; none for an in-memory database or a server's URL."""
+    if db_path == ":memory:" or db_path.startswith("file:") or "://" in db_path:
         return None
     return Path(f"{db_path}.content-cache")
 

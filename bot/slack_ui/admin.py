@@ -15,10 +15,10 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.core import admin_replies
 from bot.core.content import MAX_PACK_BYTES
 from bot.core.errors import InvalidInput
 from bot.core.models import GuildSettings
-from bot.core.services.steps import StepOutcome
 from bot.slack_ui import commands, render
 from bot.slack_ui.context import SlackContext
 from bot.slack_ui.errors import guarded
@@ -33,6 +33,7 @@ NOT_ADMIN = (
     "host set). Ask one of them."
 )
 IMPORT_FORM = "gb:import"
+IMPORT_TITLE = "Import a pack"
 
 
 def not_in_channel(channel: str) -> InvalidInput:
@@ -57,12 +58,8 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(IMPORT_FORM)
     async def import_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await ack(response_action="update", view=render.notice("Import a pack", "Checking the pack…"))
-
-        async def say(text: str) -> None:
-            await client.views_update(view_id=view["id"], view=render.notice("Import a pack", render.escape(text)))
-
-        await guarded(say, import_pack(slack, body, view, say), "/grill import")
+        work = import_pack(slack, body, view)
+        await slack.answer_submission(ack, view, IMPORT_TITLE, "Checking the pack…", work, "/grill import")
 
 
 async def run(slack: SlackContext, body: dict[str, Any], respond: Any) -> None:
@@ -96,16 +93,16 @@ async def run(slack: SlackContext, body: dict[str, Any], respond: Any) -> None:
     elif command.name == "timing":
         changes = commands.timing_changes(command.args)
         settings = await grill.update(space, **changes)
-        await show(settings, "Applies from the next round." if changes else "Nothing changed; current settings:")
+        await show(settings, admin_replies.TIMING_CHANGED if changes else admin_replies.TIMING_UNCHANGED)
     elif command.name in ("pause", "resume"):
         paused = command.name == "pause"
         await grill.set_paused(space, paused)
         await jobs.reschedule(space)
         if paused:
-            await reply("Paused. The open round (if any) still closes on time. `/grill resume` starts posting again.")
+            await reply(admin_replies.PAUSED)
         else:
             nxt = await grill.next_post(space)
-            await reply(f"Resumed. Next post {render.slack_date(nxt) if nxt else 'not scheduled'}.")
+            await reply(admin_replies.resumed(render.slack_date(nxt) if nxt else None))
     elif command.name == "post":
         rnd = await grill.post_now(space)
         jobs.wake_soon()
@@ -114,19 +111,10 @@ async def run(slack: SlackContext, body: dict[str, Any], respond: Any) -> None:
     elif command.name == "close":
         report = await grill.close_open_round(space)
         jobs.wake_soon()
-        if report.delivery.outcome is StepOutcome.DONE and report.results.round.results_ref is not None:
-            text = "Closed. Results are in the round's thread."
-        elif report.delivery.outcome is StepOutcome.BUSY:
-            text = "Closed. Its results are being posted (or already were) in the round's thread."
-        else:
-            text = (
-                f"Closed and scored, but posting the results failed: {report.delivery.error}. "
-                "I'll retry on my own; nothing is lost."
-            )
-        await reply(text)
+        await reply(admin_replies.closed(report, "the round's thread"))
     elif command.name == "skip":
         day = await grill.skip(space, commands.skip_date(command.args))
-        await reply(f"No question will be posted on {day.isoformat()}.")
+        await reply(admin_replies.skipped(day))
     elif command.name == "settings":
         settings = await slack.services.spaces.settings(space)
         if settings.fault and await grill.retry_now(space):
@@ -160,10 +148,10 @@ def import_modal() -> dict[str, Any]:
         "hint": render.plain("A pack in grillbot's format (README: Packs); up to 1 MiB. Only this workspace sees it."),
         "element": field,
     }
-    return render.modal(IMPORT_FORM, "Import a pack", [block], submit="Import")
+    return render.modal(IMPORT_FORM, IMPORT_TITLE, [block], submit="Import")
 
 
-async def import_pack(slack: SlackContext, body: dict[str, Any], view: dict[str, Any], say: Any) -> None:
+async def import_pack(slack: SlackContext, body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
     user = str(body["user"]["id"])
     if not await slack.is_admin(user):
         raise InvalidInput(NOT_ADMIN)
@@ -181,10 +169,11 @@ async def import_pack(slack: SlackContext, body: dict[str, Any], view: dict[str,
     types = slack.services.bank.types
     counts = ", ".join(f"{n} {render.type_name(types.get(t), t).lower()}" for t, n in receipt.per_type.items())
     verb = "Replaced" if receipt.replaced else "Imported"
-    await say(
-        f"{verb} pack *{receipt.pack.title}* (`{receipt.pack.id}`): "
+    return render.notice(
+        IMPORT_TITLE,
+        f"{verb} pack *{render.escape(receipt.pack.title)}* (`{receipt.pack.id}`): "
         f"{render.plural(len(receipt.pack.questions), 'question')} ({counts}). "
-        "They join this workspace's daily grill, /drill and /classify."
+        "They join this workspace's daily grill, /drill and /classify.",
     )
 
 

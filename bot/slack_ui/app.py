@@ -50,6 +50,18 @@ def make_client(token: str, base_url: str | None = None) -> AsyncWebClient:
     )
 
 
+class ReportingSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, telling the adapter each ack it sent (see AckBarrier)."""
+
+    def __init__(self, app: AsyncApp, app_token: str, slack: SlackContext) -> None:
+        super().__init__(app, app_token)
+        self.slack = slack
+
+    async def handle(self, client: Any, req: Any) -> None:
+        await super().handle(client, req)
+        self.slack.acks.sent(req.payload or {})
+
+
 def build_app(slack: SlackContext) -> AsyncApp:
     """The Bolt app with every listener. Socket Mode needs no request signature (Slack's socket is ours)."""
     app = AsyncApp(
@@ -80,7 +92,7 @@ class SlackFrontEnd:
         self.app = build_app(self.slack)
         self.app_token = settings.slack_app_token
         runtime.publishers.add(PREFIX, SlackPublisher(self.slack))
-        self.handler: AsyncSocketModeHandler | None = None
+        self.handler: ReportingSocketModeHandler | None = None
         self._stopped = asyncio.Event()
         self._read_backs: set[asyncio.Task[int]] = set()
 
@@ -94,7 +106,8 @@ class SlackFrontEnd:
         for rnd in await self.slack.services.grill.due_rounds():
             if rnd.space_id.startswith(PREFIX):
                 self.slack.cache.remember(rnd)
-        self.handler = AsyncSocketModeHandler(self.app, self.app_token)
+        self.handler = ReportingSocketModeHandler(self.app, self.app_token, self.slack)
+        self.slack.acks.enabled = True
         self.handler.client.message_listeners.append(self._on_socket_message)
         try:  # the socket client retries a refused app token forever: ask once, and use the URL
             opened = await self.slack.client.apps_connections_open(app_token=self.app_token)

@@ -41,8 +41,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(DRILL_ANSWER_FORM)
     async def drill_answered(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await ack(response_action="update", view=render.notice(TITLE, "Saving your answer…"))
-        await guarded(notice_in(client, view["id"], TITLE), feedback(slack, body, view), "drill answer")
+        await slack.answer_submission(ack, view, TITLE, "Saving your answer…", feedback(slack, body, view), "drill")
 
     @app.action(SCORE)
     async def score(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
@@ -61,8 +60,8 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(DRILL_SCORE_FORM)
     async def scored(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await ack(response_action="update", view=render.notice(TITLE, "Saving your score…"))
-        await guarded(notice_in(client, view["id"], TITLE), self_score(slack, body, view), "drill score")
+        work = self_score(slack, body, view)
+        await slack.answer_submission(ack, view, TITLE, "Saving your score…", work, "drill score")
 
     @app.action(SHARE)
     async def share(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
@@ -129,7 +128,7 @@ async def open_drill(slack: SlackContext, body: dict[str, Any], view_id: str) ->
     await slack.client.views_update(view_id=view_id, view=question_view(question, slack, space))
 
 
-async def feedback(slack: SlackContext, body: dict[str, Any], view: dict[str, Any]) -> None:
+async def feedback(slack: SlackContext, body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
     """Store the answer, then show it beside the key points, with Score yourself and Share."""
     space, member = team_of(body), member_ref(user_of(body))
     text = render.answer_text(view.get("state", {}).get("values", {}))
@@ -148,10 +147,10 @@ async def feedback(slack: SlackContext, body: dict[str, Any], view: dict[str, An
             ],
         },
     ]
-    await slack.client.views_update(view_id=view["id"], view=render.modal("gb:drillkey", TITLE, blocks))
+    return render.modal("gb:drillkey", TITLE, blocks)
 
 
-async def self_score(slack: SlackContext, body: dict[str, Any], view: dict[str, Any]) -> None:
+async def self_score(slack: SlackContext, body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
     space, member = team_of(body), member_ref(user_of(body))
     scores = render.rubric_scores(view.get("state", {}).get("values", {}))
     drills = slack.services.drills
@@ -162,7 +161,7 @@ async def self_score(slack: SlackContext, body: dict[str, Any], view: dict[str, 
         f"This question comes back {render.slack_date(receipt.due_at)}. Cards due now: {due}. "
         "Run /drill for the next one."
     )
-    await slack.client.views_update(view_id=view["id"], view=render.notice(TITLE, text))
+    return render.notice(TITLE, text)
 
 
 async def share_drill(slack: SlackContext, body: dict[str, Any], drill_id: int, say: Any) -> None:

@@ -22,13 +22,19 @@ def user_text(error: BaseException) -> str | None:
     return None
 
 
-async def report(say: Say, error: BaseException, where: str) -> None:
-    """Tell the member (through `say`); log unexpected errors with a short reference they can quote."""
+def failure_text(error: BaseException, where: str) -> str:
+    """What to tell the member about `error`; an unexpected one is logged with a short reference they can quote."""
     text = user_text(error)
     if text is None:
         ref = secrets.token_hex(3)
         log.error("unexpected error [ref %s] in %s", ref, where, exc_info=error)
         text = f"Something went wrong on my side (ref `{ref}`). Nothing you did was lost; try again in a moment."
+    return text
+
+
+async def report(say: Say, error: BaseException, where: str) -> None:
+    """Tell the member (through `say`) what went wrong."""
+    text = failure_text(error, where)
     try:
         await say(text)
     except SlackApiError as failed:

@@ -96,6 +96,7 @@ class SlackPublisher:
         if channel is None:
             raise SpaceFault(NO_CHANNEL)
         qtype = self.slack.services.bank.types.get(rnd.question.type)
+        self.slack.cache.remember(rnd)  # its buttons work the moment Slack shows it, before the reply here
         ts = await self._post(
             channel,
             render.round_blocks(rnd, qtype, self._hint_for(rnd.question.id)),

@@ -119,9 +119,8 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         if missing:
             await ack(response_action="errors", errors={f"c_{c.id}": "Pick 0, 1 or 2." for c in missing})
             return
-        await ack(response_action="update", view=render.notice(VOTE_TITLE, "Saving your vote…"))
-        say = notice_in(client, view["id"], VOTE_TITLE)
-        await guarded(say, cast(slack, body, round_id, answer_id, ref, scores, say), "rate")
+        work = cast(slack, body, round_id, answer_id, ref, scores)
+        await slack.answer_submission(ack, view, VOTE_TITLE, "Saving your vote…", work, "rate")
 
     @app.action(ANSWER)
     async def answer(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
@@ -140,9 +139,8 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
 
     @app.view(ANSWER_FORM)
     async def answer_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
-        await ack(response_action="update", view=render.notice(ANSWER_TITLE, "Saving your answer…"))
-        say = notice_in(client, view["id"], ANSWER_TITLE)
-        await guarded(say, save_form_answer(slack, body, view, say), "answer form")
+        work = save_form_answer(slack, body, view)
+        await slack.answer_submission(ack, view, ANSWER_TITLE, "Saving your answer…", work, "answer form")
 
     @app.action(PEEK)
     async def peek(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
@@ -209,8 +207,8 @@ async def cast(
     answer_id: int | None,
     ref: str | None,
     scores: dict[str, int],
-    say: Any,
-) -> None:
+) -> dict[str, Any]:
+    """The rubric submitted: the vote, then the modal saying what was recorded."""
     user = user_of(body)
     space = team_of(body)
     rated = await slack.services.rating.rate(
@@ -222,10 +220,10 @@ async def cast(
         answer_id=answer_id,
         message_ref=ref,
     )
-    await say(vote_reply(rated.author_name, rated.receipt))
+    return render.notice(VOTE_TITLE, render.escape(vote_reply(rated.author_name, rated.receipt)))
 
 
-async def save_form_answer(slack: SlackContext, body: dict[str, Any], view: dict[str, Any], say: Any) -> None:
+async def save_form_answer(slack: SlackContext, body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
     user, space = user_of(body), team_of(body)
     receipt = await slack.services.grill.submit_form_answer(
         space,
@@ -236,9 +234,10 @@ async def save_form_answer(slack: SlackContext, body: dict[str, Any], view: dict
     )
     verb = "saved" if receipt.outcome is AnswerOutcome.CREATED else "updated"
     length = len(receipt.answer.body) if receipt.answer else 0
-    await say(
+    return render.notice(
+        ANSWER_TITLE,
         f"Your answer is {verb} ({length} characters). It stays hidden until answers close; "
-        "press Answer again to replace it."
+        "press Answer again to replace it.",
     )
 
 

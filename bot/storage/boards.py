@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import aiosqlite
-
 from bot.core.models import BoardRow, Totals
 from bot.core.scoring import POINTS_SCALE, SCORE_SCALE, period_keys, points_fixed, score_fixed
-from bot.storage.db import Database
+from bot.storage.engine import Connection, Database, Row
 
 OVERALL = "*"
 
@@ -51,7 +49,7 @@ VIEWS = {
 
 
 async def bump(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     space_id: str,
     type_id: str,
     local_date: date,
@@ -80,9 +78,9 @@ UPSERT = (
     "INSERT INTO board (space_id, qtype, period, member_id, points_e4, answers, scored_answers, "
     "score_sum_e3, votes_cast) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (space_id, qtype, period, member_id) DO UPDATE SET "
-    "points_e4 = points_e4 + excluded.points_e4, answers = answers + excluded.answers, "
-    "scored_answers = scored_answers + excluded.scored_answers, "
-    "score_sum_e3 = score_sum_e3 + excluded.score_sum_e3, votes_cast = votes_cast + excluded.votes_cast"
+    "points_e4 = board.points_e4 + excluded.points_e4, answers = board.answers + excluded.answers, "
+    "scored_answers = board.scored_answers + excluded.scored_answers, "
+    "score_sum_e3 = board.score_sum_e3 + excluded.score_sum_e3, votes_cast = board.votes_cast + excluded.votes_cast"
 )
 
 
@@ -92,7 +90,7 @@ CREDIT_UPSERT = (
     "INSERT INTO board (space_id, qtype, period, member_id, points_e4, votes_cast) VALUES "
     + ", ".join(["(?, ?, ?, ?, ?, 1)"] * 6)
     + " ON CONFLICT (space_id, qtype, period, member_id) DO UPDATE SET "
-    "points_e4 = points_e4 + excluded.points_e4, votes_cast = votes_cast + excluded.votes_cast"
+    "points_e4 = board.points_e4 + excluded.points_e4, votes_cast = board.votes_cast + excluded.votes_cast"
 )
 
 
@@ -130,38 +128,41 @@ class BoardRepo:
         order = f"ORDER BY {spec.value} DESC, b.member_id"
         visible = "AND COALESCE(m.hidden, 0) = 0"
         async with self.db.read() as conn:
-            top = list(await conn.execute_fetchall(spec.select(shown, f"{visible} {order} LIMIT ?"), (*key, limit)))
+            top = await conn.fetch_all(spec.select(shown, f"{visible} {order} LIMIT ?"), (*key, limit))
             if len(top) == limit:
                 last = top[-1]
-                top += await conn.execute_fetchall(
+                top += await conn.fetch_all(
                     spec.select(shown, f"{visible} AND {spec.value} = ? AND b.member_id > ? {order}"),
                     (*key, last["value"], last["member_id"]),
                 )
             caller = None
             if caller_id is not None:
-                found = list(
-                    await conn.execute_fetchall(spec.select(shown, f"{visible} AND b.member_id = ?"), (*key, caller_id))
-                )
+                found = await conn.fetch_all(spec.select(shown, f"{visible} AND b.member_id = ?"), (*key, caller_id))
                 if found:
                     value = found[0]["value"]
-                    above = await conn.execute_fetchall(
+                    # The hidden members above, found from the few hidden ones (EXISTS keeps SQLite's
+                    # loop on members_hidden; a plain join would walk the board instead).
+                    above = await conn.fetch_value(
                         f"SELECT (SELECT count(*) FROM board b WHERE b.space_id = ? AND b.qtype = ? AND b.period = ? "
-                        f"AND {above_shown} AND {spec.value} > ?) - (SELECT count(*) FROM members m CROSS JOIN board b "
-                        "ON b.space_id = m.space_id AND b.qtype = ? AND b.period = ? AND b.member_id = m.member_id "
-                        f"WHERE m.space_id = ? AND m.hidden = 1 AND {above_shown} AND {spec.value} > ?)",
-                        (*key, value, type_key, period_key, space_id, value),
+                        f"AND {above_shown} AND {spec.value} > ?) - (SELECT count(*) FROM members m "
+                        "WHERE m.space_id = ? AND m.hidden = 1 AND EXISTS (SELECT 1 FROM board b "
+                        "WHERE b.space_id = m.space_id AND b.qtype = ? AND b.period = ? AND b.member_id = m.member_id "
+                        f"AND {above_shown} AND {spec.value} > ?))",
+                        (*key, value, space_id, type_key, period_key, value),
                     )
-                    caller = (self._row(found[0], spec), int(next(iter(above))[0]))
+                    caller = (self._row(found[0], spec), int(above))
         return [self._row(r, spec) for r in top], caller
 
     @staticmethod
-    def _row(row: aiosqlite.Row, spec: _View) -> BoardRow:
-        return BoardRow(0, row["member_id"], row["name"], row["value"] / spec.scale, row["answers"], row["votes_cast"])
+    def _row(row: Row, spec: _View) -> BoardRow:
+        # float(): PostgreSQL's exact numeric for the rating expression, SQLite's REAL already.
+        value = float(row["value"]) / spec.scale
+        return BoardRow(0, row["member_id"], row["name"], value, row["answers"], row["votes_cast"])
 
     async def member_totals(self, space_id: str, member_id: str, period_key: str) -> dict[str, Totals]:
         """The member's rows keyed by type id ('*' overall), hidden or not."""
         async with self.db.read() as conn:
-            found = await conn.execute_fetchall(
+            found = await conn.fetch_all(
                 "SELECT qtype, points_e4, answers, scored_answers, score_sum_e3, votes_cast FROM board "
                 "WHERE space_id = ? AND member_id = ? AND period = ?",
                 (space_id, member_id, period_key),

@@ -1,4 +1,5 @@
-"""The SQLite database: one writer connection behind a lock, one reader, migrations at open.
+"""The SQLite database (the `bot.storage.engine.Database` the bot uses without GRILLBOT_DATABASE_URL):
+one writer connection behind a lock, one reader, migrations at open.
 
 Every connection runs in WAL mode with synchronous=NORMAL (an application crash loses nothing;
 only a power loss can drop the last commits), a busy timeout, and foreign keys on. Python's
@@ -6,9 +7,10 @@ implicit transactions are off (`isolation_level=None`): every write goes through
 which begins IMMEDIATE, because a deferred transaction that reads and then writes fails at once
 with "database is locked" when another connection committed in between, whatever the timeout.
 
-Hot small writes (votes) go through `write_grouped` instead: each is a plain function run on the
-writer's own thread, and every one queued while the writer was busy shares one transaction and
-one thread hop (group commit), each in its own savepoint, each caller resumed after the COMMIT.
+Hot small writes (votes) go through `write_script` instead (`write_grouped` for a plain function):
+each runs on the writer's own thread, and every one queued while the writer was busy shares one
+transaction and one thread hop (group commit), each in its own savepoint, each caller resumed after
+the COMMIT.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import date, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+
+from bot.storage.engine import SQLITE, Connection, Params, Row, Script, ScriptFactory, instant
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +39,10 @@ BUSY_TIMEOUT_MS = 5000
 MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every bundled migration, in version order."""
+def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every bundled migration of an engine's folder, in version order."""
     found = []
-    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+    for entry in resources.files("bot.storage").joinpath(folder).iterdir():
         match = MIGRATION_NAME.fullmatch(entry.name)
         if match:
             found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
@@ -62,8 +67,37 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
-class Database:
-    """Owns the connections. Use `async with Database(path) as db:` or `open()`/`close()`."""
+def sqlite_params(params: Params) -> tuple[object, ...]:
+    """Instants as fixed-width UTC text and dates as ISO text, the form every SQLite column holds."""
+    return tuple(instant(v) if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else v for v in params)
+
+
+class SqliteConnection(Connection):
+    dialect = SQLITE
+
+    def __init__(self, raw: aiosqlite.Connection) -> None:
+        self.raw = raw
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self.raw.execute(sql, sqlite_params(params))
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self.raw.executemany(sql, [sqlite_params(r) for r in rows])
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(await self.raw.execute_fetchall(sql, sqlite_params(params)))
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self.raw.execute(sql, sqlite_params(params)) as cursor:
+            row: Row | None = await cursor.fetchone()
+        return row
+
+
+class SqliteDatabase:
+    """Owns the connections. Use `async with SqliteDatabase(path) as db:` or `open()`/`close()`."""
+
+    dialect = SQLITE
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -74,7 +108,10 @@ class Database:
         self._grouped: list[tuple[Job, asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
 
-    async def __aenter__(self) -> Database:
+    def describe(self) -> str:
+        return self.path
+
+    async def __aenter__(self) -> SqliteDatabase:
         await self.open()
         return self
 
@@ -129,20 +166,26 @@ class Database:
             return await self.version()
 
     async def version(self) -> int:
-        return int(await scalar(self._require(self._writer), "PRAGMA user_version"))
+        async with self._require(self._writer).execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def write(self) -> AsyncIterator[SqliteConnection]:
         """One write transaction, begun IMMEDIATE and committed before the block's caller goes on."""
         conn = self._require(self._writer)
         async with self._write_lock:
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
+                yield SqliteConnection(conn)
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
+
+    async def write_script(self, script: ScriptFactory[T]) -> T:
+        """A script run as a grouped job on the writer's thread (see `write_grouped`)."""
+        return await self.write_grouped(partial(_run_script_sync, script=script(SQLITE)))
 
     async def write_grouped(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Run `job` in a write transaction on the writer's thread; return once it is committed.
@@ -176,13 +219,13 @@ class Database:
                     done.set_exception(value)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read(self) -> AsyncIterator[SqliteConnection]:
         """A consistent snapshot for several reads, on the reader connection."""
         conn = self._require(self._reader)
         async with self._read_lock:
             await conn.execute("BEGIN")
             try:
-                yield conn
+                yield SqliteConnection(conn)
             finally:
                 await conn.execute("COMMIT")
 
@@ -213,20 +256,14 @@ def _run_group(conn: sqlite3.Connection, jobs: list[Job]) -> list[tuple[bool, An
     return outcomes
 
 
-def instant(value: datetime) -> str:
-    """A timezone-aware instant as fixed-width UTC text, so text order is time order."""
-    if value.tzinfo is None:
-        raise ValueError("instants must be timezone-aware")
-    return value.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def parse_instant(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-async def scalar(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...] = ()) -> Any:
-    """The first column of the first row of a query that always returns one (a count, a pragma)."""
-    row = await (await conn.execute(sql, params)).fetchone()
-    if row is None:
-        raise LookupError(f"no row for: {sql}")
-    return row[0]
+def _run_script_sync(conn: sqlite3.Connection, script: Script[T]) -> T:
+    """Drive a script with the writer's own sqlite3 connection (on its thread, inside the group)."""
+    result: Any = None
+    try:
+        while True:
+            statement = script.send(result)
+            cursor = conn.execute(statement.sql, sqlite_params(statement.params))
+            result = cursor.rowcount if statement.kind == "execute" else cursor.fetchone()
+            cursor.close()
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]

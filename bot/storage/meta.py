@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.db import Database
+from bot.storage.engine import Database
 
 
 class MetaRepo:
@@ -11,8 +11,8 @@ class MetaRepo:
 
     async def get(self, key: str) -> str | None:
         async with self.db.read() as conn:
-            row = await (await conn.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
-        return row[0] if row else None
+            value: str | None = await conn.fetch_value("SELECT value FROM meta WHERE key = ?", (key,))
+        return value
 
     async def put(self, key: str, value: str) -> None:
         async with self.db.write() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.models import StoredPack
-from bot.storage.db import Database, instant
+from bot.storage.engine import Database
 
 
 class PackRepo:
@@ -19,12 +19,12 @@ class PackRepo:
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (space_id, pack_id) DO UPDATE SET "
                 "filename = excluded.filename, source = excluded.source, imported_by = excluded.imported_by, "
                 "imported_at = excluded.imported_at",
-                (pack.space_id, pack.pack_id, pack.filename, pack.source, imported_by, instant(now)),
+                (pack.space_id, pack.pack_id, pack.filename, pack.source, imported_by, now),
             )
 
     async def all(self) -> list[StoredPack]:
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute("SELECT space_id, pack_id, filename, source FROM space_packs ORDER BY imported_at")
-            ).fetchall()
+            rows = await conn.fetch_all(
+                "SELECT space_id, pack_id, filename, source FROM space_packs ORDER BY imported_at"
+            )
         return [StoredPack(r["space_id"], r["pack_id"], r["filename"], bytes(r["source"])) for r in rows]

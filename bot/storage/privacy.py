@@ -5,21 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aiosqlite
-
 from bot.core.scoring import POINTS_SCALE, SCORE_SCALE
-from bot.storage.db import Database
+from bot.storage.engine import Connection, Database, plain
 
 MEMBER_TABLES = ("drill_answers", "drill_attempts", "drill_cards", "classify_attempts")
-# The board's fixed-point totals, exported in their plain units.
+# The board's fixed-point totals, exported in their plain units (DOUBLE PRECISION is REAL to SQLite).
 BOARD_TOTALS = (
-    f"points_e4 * 1.0 / {POINTS_SCALE} AS points, answers, scored_answers, "
-    f"score_sum_e3 * 1.0 / {SCORE_SCALE} AS score_sum, votes_cast"
+    f"CAST(points_e4 AS DOUBLE PRECISION) / {POINTS_SCALE} AS points, answers, scored_answers, "
+    f"CAST(score_sum_e3 AS DOUBLE PRECISION) / {SCORE_SCALE} AS score_sum, votes_cast"
 )
 
 
-async def _rows(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> list[dict[str, Any]]:
-    return [dict(r) for r in await (await conn.execute(sql, params)).fetchall()]
+async def _rows(conn: Connection, sql: str, params: tuple[object, ...]) -> list[dict[str, Any]]:
+    """Rows as dicts, instants and dates as text on every engine."""
+    return [{k: plain(v) for k, v in dict(r).items()} for r in await conn.fetch_all(sql, params)]
 
 
 def rubric_of(question_json: str) -> list[dict[str, str]]:
@@ -92,8 +91,7 @@ class PrivacyRepo:
                     "WHERE type_means.space_id = ? AND type_means.qtype = t.qtype",
                     (*params, space_id),
                 )
-                cursor = await conn.execute(f"DELETE FROM votes AS v WHERE {where}", params)
-                removed += cursor.rowcount
+                removed += await conn.execute(f"DELETE FROM votes AS v WHERE {where}", params)
             for sql, params in (
                 (f"DELETE FROM answers WHERE member_id = ? AND id IN ({in_space})", (member_id, space_id)),
                 ("DELETE FROM board WHERE space_id = ? AND member_id = ?", (space_id, member_id)),
@@ -103,7 +101,7 @@ class PrivacyRepo:
                     for t in MEMBER_TABLES
                 ),
             ):
-                removed += (await conn.execute(sql, params)).rowcount
+                removed += await conn.execute(sql, params)
         return removed
 
     async def export_space(self, space_id: str) -> dict[str, Any]:

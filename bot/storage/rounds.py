@@ -8,12 +8,10 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.core.errors import RoundClosed
 from bot.core.models import Answer, Criterion, QuestionSnapshot, Round, RoundState, StepKind, Vote
 from bot.storage.boards import bump
-from bot.storage.db import Database, instant, parse_instant
+from bot.storage.engine import Database, Row, parse_date, parse_instant
 from bot.storage.spaces import remember_member
 from bot.storage.steps import plan_round_steps
 
@@ -41,12 +39,12 @@ def _snapshot(text: str) -> QuestionSnapshot:
     )
 
 
-def _round(row: aiosqlite.Row) -> Round:
+def _round(row: Row) -> Round:
     return Round(
         id=row["id"],
         space_id=row["space_id"],
         kind=row["kind"],
-        local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
+        local_date=parse_date(row["local_date"]) if row["local_date"] else None,
         state=RoundState(row["state"]),
         question=_snapshot(row["question_json"]),
         channel_ref=row["channel_ref"],
@@ -62,7 +60,7 @@ def _round(row: aiosqlite.Row) -> Round:
     )
 
 
-def _answer(row: aiosqlite.Row) -> Answer:
+def _answer(row: Row) -> Answer:
     return Answer(
         id=row["id"],
         round_id=row["round_id"],
@@ -84,29 +82,28 @@ class RoundRepo:
     async def create_round(self, draft: Round) -> Round | None:
         """Insert a round; None when a daily round already exists for that space and local date."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            round_id = await conn.insert_returning_id(
                 "INSERT INTO rounds (space_id, kind, local_date, state, question_id, qtype, question_json, "
                 "channel_ref, blind, opened_at, answers_close_at, closes_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     draft.space_id,
                     draft.kind,
-                    draft.local_date.isoformat() if draft.local_date else None,
+                    draft.local_date,
                     draft.state.value,
                     draft.question.id,
                     draft.question.type,
                     snapshot_json(draft.question),
                     draft.channel_ref,
                     int(draft.blind),
-                    instant(draft.opened_at),
-                    instant(draft.answers_close_at),
-                    instant(draft.closes_at),
+                    draft.opened_at,
+                    draft.answers_close_at,
+                    draft.closes_at,
                 ),
             )
-            if cursor.rowcount == 0:
-                return None
-            round_id = cursor.lastrowid
-        created = await self.get(int(round_id or 0))
+        if round_id is None:
+            return None
+        created = await self.get(round_id)
         assert created is not None
         return created
 
@@ -115,69 +112,56 @@ class RoundRepo:
     ) -> Round:
         """The post is out: the round opens and its timed steps are planned, in one transaction."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            space_id = await conn.fetch_value(
                 "UPDATE rounds SET message_ref = ?, thread_ref = ?, state = 'open' WHERE id = ? AND state = 'posting' "
                 "RETURNING space_id",
                 (message_ref, thread_ref, round_id),
             )
-            row = await cursor.fetchone()
-            if row is not None:
-                await plan_round_steps(conn, row["space_id"], round_id, plan)
+            if space_id is not None:
+                await plan_round_steps(conn, space_id, round_id, plan)
         posted = await self.get(round_id)
         assert posted is not None
         return posted
 
     async def _one_round(self, where: str, params: tuple[object, ...]) -> Round | None:
         async with self.db.read() as conn:
-            row = await (await conn.execute(f"SELECT * FROM rounds WHERE {where}", params)).fetchone()
+            row = await conn.fetch_one(f"SELECT * FROM rounds WHERE {where}", params)
         return _round(row) if row else None
 
     async def get(self, round_id: int) -> Round | None:
         return await self._one_round("id = ?", (round_id,))
 
     async def daily_round(self, space_id: str, local_date: date) -> Round | None:
-        return await self._one_round(
-            "space_id = ? AND kind = 'daily' AND local_date = ?", (space_id, local_date.isoformat())
-        )
+        return await self._one_round("space_id = ? AND kind = 'daily' AND local_date = ?", (space_id, local_date))
 
     async def in_states(self, *states: str) -> list[Round]:
         marks = ", ".join("?" for _ in states)
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(f"SELECT * FROM rounds WHERE state IN ({marks}) ORDER BY id", states)
-            ).fetchall()
+            rows = await conn.fetch_all(f"SELECT * FROM rounds WHERE state IN ({marks}) ORDER BY id", states)
         return [_round(r) for r in rows]
 
     async def open_daily(self, space_id: str) -> list[Round]:
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(
-                    "SELECT * FROM rounds WHERE space_id = ? AND kind = 'daily' AND state IN ('posting', 'open') "
-                    "ORDER BY id",
-                    (space_id,),
-                )
-            ).fetchall()
+            rows = await conn.fetch_all(
+                "SELECT * FROM rounds WHERE space_id = ? AND kind = 'daily' AND state IN ('posting', 'open') "
+                "ORDER BY id",
+                (space_id,),
+            )
         return [_round(r) for r in rows]
 
     async def daily_dates(self, space_id: str) -> list[date]:
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(
-                    "SELECT local_date FROM rounds WHERE space_id = ? AND kind = 'daily' ORDER BY local_date",
-                    (space_id,),
-                )
-            ).fetchall()
-        return [date.fromisoformat(r[0]) for r in rows]
+            rows = await conn.fetch_all(
+                "SELECT local_date FROM rounds WHERE space_id = ? AND kind = 'daily' ORDER BY local_date", (space_id,)
+            )
+        return [parse_date(r[0]) for r in rows]
 
     async def recent_question_ids(self, space_id: str) -> list[str]:
         """Question ids already put to this space, most recent first."""
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(
-                    "SELECT question_id FROM rounds WHERE space_id = ? AND kind = 'daily' ORDER BY id DESC",
-                    (space_id,),
-                )
-            ).fetchall()
+            rows = await conn.fetch_all(
+                "SELECT question_id FROM rounds WHERE space_id = ? AND kind = 'daily' ORDER BY id DESC", (space_id,)
+            )
         return [r[0] for r in rows]
 
     async def _set(self, round_id: int, column: str, value: object) -> None:
@@ -196,14 +180,14 @@ class RoundRepo:
 
     async def seen_message(self, round_id: int) -> str | None:
         async with self.db.read() as conn:
-            row = await (await conn.execute("SELECT seen_message_ref FROM rounds WHERE id = ?", (round_id,))).fetchone()
-        return row[0] if row else None
+            seen: str | None = await conn.fetch_value("SELECT seen_message_ref FROM rounds WHERE id = ?", (round_id,))
+        return seen
 
     async def set_reminded(self, round_id: int) -> bool:
         """Compare-and-set: True for the one caller that marked the reminder sent."""
         async with self.db.write() as conn:
-            cursor = await conn.execute("UPDATE rounds SET reminded = 1 WHERE id = ? AND reminded = 0", (round_id,))
-        return cursor.rowcount == 1
+            changed = await conn.execute("UPDATE rounds SET reminded = 1 WHERE id = ? AND reminded = 0", (round_id,))
+        return changed == 1
 
     async def set_revealed(self, round_id: int) -> None:
         await self._set(round_id, "revealed", 1)
@@ -227,53 +211,55 @@ class RoundRepo:
         now: datetime,
         display_name: str | None = None,
     ) -> tuple[Answer, bool]:
-        """Create the member's answer or replace its text; (answer, created). Refused once closed."""
+        """Create the member's answer or replace its text; (answer, created). Refused once closed.
+
+        The round's row is read FOR SHARE, so a close waits until this answer is in; the insert is
+        ON CONFLICT DO NOTHING, so two writers of the same member's first answer make one row."""
         async with self.db.write() as conn:
-            state = await (
-                await conn.execute("SELECT space_id, state, answers_close_at FROM rounds WHERE id = ?", (round_id,))
-            ).fetchone()
-            if state is None or state["state"] not in LIVE or state["answers_close_at"] <= instant(now):
+            state = await conn.fetch_one(
+                f"SELECT space_id, state, answers_close_at FROM rounds WHERE id = ?{conn.dialect.for_share}",
+                (round_id,),
+            )
+            if state is None or state["state"] not in LIVE or parse_instant(state["answers_close_at"]) <= now:
                 raise RoundClosed("Answers for this round are closed.")
             if display_name is not None:
                 await remember_member(conn, state["space_id"], member_id, display_name)
-            existing = await (
-                await conn.execute("SELECT id FROM answers WHERE round_id = ? AND member_id = ?", (round_id, member_id))
-            ).fetchone()
-            if existing:
-                await conn.execute(
-                    "UPDATE answers SET body = ?, updated_at = ?, message_ref = COALESCE(?, message_ref) WHERE id = ?",
-                    (body, instant(now), message_ref, existing["id"]),
+            answer_id = await conn.insert_returning_id(
+                "INSERT INTO answers (round_id, member_id, body, message_ref, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, member_id) DO NOTHING",
+                (round_id, member_id, body, message_ref, now, now),
+            )
+            created = answer_id is not None
+            if not created:
+                answer_id = await conn.fetch_value(
+                    "UPDATE answers SET body = ?, updated_at = ?, message_ref = COALESCE(?, message_ref) "
+                    "WHERE round_id = ? AND member_id = ? RETURNING id",
+                    (body, now, message_ref, round_id, member_id),
                 )
-                answer_id = existing["id"]
-            else:
-                cursor = await conn.execute(
-                    "INSERT INTO answers (round_id, member_id, body, message_ref, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (round_id, member_id, body, message_ref, instant(now), instant(now)),
-                )
-                answer_id = cursor.lastrowid
-            row = await (await conn.execute("SELECT * FROM answers WHERE id = ?", (answer_id,))).fetchone()
+            row = await conn.fetch_one("SELECT * FROM answers WHERE id = ?", (answer_id,))
         assert row is not None  # written in this same transaction
-        return _answer(row), existing is None
+        return _answer(row), created
 
     async def withdraw_answer(self, answer_id: int) -> None:
-        """Delete an answer of an open round with its votes, taking back the voters' credits."""
+        """Delete an answer of an open round with its votes, taking back the voters' credits.
+
+        The answer's row is locked first (FOR UPDATE): a vote on it, which reads it FOR SHARE, either
+        committed before and is taken back here, or waits and then finds the answer gone."""
         async with self.db.write() as conn:
-            row = await (
-                await conn.execute(
-                    "SELECT r.space_id, r.qtype, r.local_date, r.state FROM answers a "
-                    "JOIN rounds r ON r.id = a.round_id WHERE a.id = ?",
-                    (answer_id,),
-                )
-            ).fetchone()
-            if row is None:
+            round_id = await conn.fetch_value(
+                f"SELECT round_id FROM answers WHERE id = ?{conn.dialect.for_update}", (answer_id,)
+            )
+            if round_id is None:
                 return
+            row = await conn.fetch_one(
+                f"SELECT space_id, qtype, local_date, state FROM rounds WHERE id = ?{conn.dialect.for_share}",
+                (round_id,),
+            )
+            assert row is not None  # the answer's round: rounds go only with their answers
             if row["state"] != "open":
                 raise RoundClosed("This round is closed, so its answers are final.")
-            votes = list(
-                await (
-                    await conn.execute("SELECT voter_id, ratio FROM votes WHERE answer_id = ?", (answer_id,))
-                ).fetchall()
+            votes = await conn.fetch_all(
+                "SELECT voter_id, ratio FROM votes WHERE answer_id = ? ORDER BY voter_id", (answer_id,)
             )
             for vote in votes:
                 if row["local_date"]:
@@ -281,7 +267,7 @@ class RoundRepo:
                         conn,
                         row["space_id"],
                         row["qtype"],
-                        date.fromisoformat(row["local_date"]),
+                        parse_date(row["local_date"]),
                         vote["voter_id"],
                         votes_cast=-1,
                     )
@@ -300,7 +286,7 @@ class RoundRepo:
 
     async def _answers(self, where: str, params: tuple[object, ...]) -> list[Answer]:
         async with self.db.read() as conn:
-            rows = await (await conn.execute(f"SELECT * FROM answers WHERE {where} ORDER BY id", params)).fetchall()
+            rows = await conn.fetch_all(f"SELECT * FROM answers WHERE {where} ORDER BY id", params)
         return [_answer(r) for r in rows]
 
     async def answer(self, answer_id: int) -> Answer | None:
@@ -323,46 +309,38 @@ class RoundRepo:
 
     async def answered_dates(self, space_id: str, member_id: str) -> set[date]:
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(
-                    "SELECT r.local_date FROM answers a JOIN rounds r ON r.id = a.round_id "
-                    "WHERE r.space_id = ? AND r.kind = 'daily' AND a.member_id = ?",
-                    (space_id, member_id),
-                )
-            ).fetchall()
-        return {date.fromisoformat(r[0]) for r in rows}
+            rows = await conn.fetch_all(
+                "SELECT r.local_date FROM answers a JOIN rounds r ON r.id = a.round_id "
+                "WHERE r.space_id = ? AND r.kind = 'daily' AND a.member_id = ?",
+                (space_id, member_id),
+            )
+        return {parse_date(r[0]) for r in rows}
 
     # --- votes (written by bot/storage/votes.py) ---------------------------------------
 
     async def votes(self, round_id: int) -> list[Vote]:
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(
-                    "SELECT v.answer_id, v.voter_id, v.scores_json FROM votes v "
-                    "JOIN answers a ON a.id = v.answer_id WHERE a.round_id = ? ORDER BY v.created_at",
-                    (round_id,),
-                )
-            ).fetchall()
+            rows = await conn.fetch_all(
+                "SELECT v.answer_id, v.voter_id, v.scores_json FROM votes v "
+                "JOIN answers a ON a.id = v.answer_id WHERE a.round_id = ? ORDER BY v.created_at",
+                (round_id,),
+            )
         return [Vote(r["answer_id"], r["voter_id"], json.loads(r["scores_json"])) for r in rows]
 
     async def vote_counts(self, round_id: int) -> dict[int, int]:
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(
-                    "SELECT a.id, COUNT(v.voter_id) FROM answers a LEFT JOIN votes v ON v.answer_id = a.id "
-                    "WHERE a.round_id = ? GROUP BY a.id",
-                    (round_id,),
-                )
-            ).fetchall()
+            rows = await conn.fetch_all(
+                "SELECT a.id, COUNT(v.voter_id) FROM answers a LEFT JOIN votes v ON v.answer_id = a.id "
+                "WHERE a.round_id = ? GROUP BY a.id",
+                (round_id,),
+            )
         return {r[0]: r[1] for r in rows}
 
     async def type_mean(self, space_id: str, type_id: str) -> float | None:
         async with self.db.read() as conn:
-            row = await (
-                await conn.execute(
-                    "SELECT ratio_sum, votes FROM type_means WHERE space_id = ? AND qtype = ?", (space_id, type_id)
-                )
-            ).fetchone()
+            row = await conn.fetch_one(
+                "SELECT ratio_sum, votes FROM type_means WHERE space_id = ? AND qtype = ?", (space_id, type_id)
+            )
         return row["ratio_sum"] / row["votes"] if row and row["votes"] > 0 else None
 
     # --- close -------------------------------------------------------------------------
@@ -370,23 +348,21 @@ class RoundRepo:
     async def begin_close(self, round_id: int) -> bool:
         """Stop taking answers and votes. False when the round was not open (already closing or closed)."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE rounds SET state = 'closing' WHERE id = ? AND state IN ('open', 'posting')", (round_id,)
             )
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def finish_close(self, rnd: Round, scores: dict[int, float | None], results_due: datetime) -> None:
         """Write final scores, credit every answer to the leaderboard and plan the results post, once."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            closed = await conn.execute(
                 "UPDATE rounds SET state = 'closed' WHERE id = ? AND state = 'closing'", (rnd.id,)
             )
-            if cursor.rowcount == 0:
+            if closed == 0:
                 return
             await plan_round_steps(conn, rnd.space_id, rnd.id, [(StepKind.RESULTS, results_due)])
-            rows = await (
-                await conn.execute("SELECT id, member_id FROM answers WHERE round_id = ?", (rnd.id,))
-            ).fetchall()
+            rows = await conn.fetch_all("SELECT id, member_id FROM answers WHERE round_id = ? ORDER BY id", (rnd.id,))
             for row in rows:
                 score = scores.get(row["id"])
                 await conn.execute("UPDATE answers SET score = ? WHERE id = ?", (score, row["id"]))

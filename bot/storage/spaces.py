@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.core.models import GuildSettings
-from bot.storage.db import Database, instant
+from bot.storage.engine import Connection, Database, Row, parse_date
 
 SETTINGS_COLUMNS = (
     "channel_ref",
@@ -26,16 +24,16 @@ SETTINGS_COLUMNS = (
 REMEMBER_MEMBER = (
     "INSERT INTO members (space_id, member_id, display_name) VALUES (?, ?, ?) "
     "ON CONFLICT (space_id, member_id) DO UPDATE SET display_name = excluded.display_name "
-    "WHERE display_name <> excluded.display_name"
+    "WHERE members.display_name <> excluded.display_name"
 )
 
 
-async def remember_member(conn: aiosqlite.Connection, space_id: str, member_id: str, display_name: str) -> None:
+async def remember_member(conn: Connection, space_id: str, member_id: str, display_name: str) -> None:
     """Keep the member's current display name; runs inside the caller's write transaction."""
     await conn.execute(REMEMBER_MEMBER, (space_id, member_id, display_name))
 
 
-def _settings(row: aiosqlite.Row) -> GuildSettings:
+def _settings(row: Row) -> GuildSettings:
     return GuildSettings(
         space_id=row["space_id"],
         channel_ref=row["channel_ref"],
@@ -57,7 +55,7 @@ class SpaceRepo:
 
     async def settings(self, space_id: str) -> GuildSettings:
         async with self.db.read() as conn:
-            row = await (await conn.execute("SELECT * FROM spaces WHERE space_id = ?", (space_id,))).fetchone()
+            row = await conn.fetch_one("SELECT * FROM spaces WHERE space_id = ?", (space_id,))
         return _settings(row) if row else GuildSettings(space_id=space_id)
 
     async def save_settings(self, settings: GuildSettings, now: datetime) -> None:
@@ -78,7 +76,7 @@ class SpaceRepo:
                 f"INSERT INTO spaces (space_id, {', '.join(SETTINGS_COLUMNS)}, updated_at) "
                 f"VALUES (?, {', '.join('?' for _ in SETTINGS_COLUMNS)}, ?) "
                 f"ON CONFLICT (space_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
-                (settings.space_id, *values, instant(now)),
+                (settings.space_id, *values, now),
             )
 
     async def set_fault(self, space_id: str, fault: str | None, now: datetime, *, pause: bool = False) -> bool:
@@ -86,28 +84,28 @@ class SpaceRepo:
 
         A conditional UPDATE, so the steps of a healthy space pay one cheap no-op statement."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
-                "UPDATE spaces SET fault = ?, fault_at = ?, paused = CASE WHEN ? THEN 1 ELSE paused END "
-                "WHERE space_id = ? AND fault IS NOT ?",
-                (fault, instant(now) if fault else None, int(pause), space_id, fault),
+            changed = await conn.execute(
+                "UPDATE spaces SET fault = ?, fault_at = ?, paused = CASE WHEN ? = 1 THEN 1 ELSE paused END "
+                "WHERE space_id = ? AND fault IS DISTINCT FROM ?",
+                (fault, now if fault else None, int(pause), space_id, fault),
             )
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def configured_spaces(self) -> list[GuildSettings]:
         async with self.db.read() as conn:
-            rows = await (await conn.execute("SELECT * FROM spaces WHERE channel_ref IS NOT NULL")).fetchall()
+            rows = await conn.fetch_all("SELECT * FROM spaces WHERE channel_ref IS NOT NULL")
         return [_settings(r) for r in rows]
 
     async def add_skip(self, space_id: str, day: date) -> None:
         async with self.db.write() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO skips (space_id, local_date) VALUES (?, ?)", (space_id, day.isoformat())
+                "INSERT INTO skips (space_id, local_date) VALUES (?, ?) ON CONFLICT DO NOTHING", (space_id, day)
             )
 
     async def skips(self, space_id: str) -> set[date]:
         async with self.db.read() as conn:
-            rows = await (await conn.execute("SELECT local_date FROM skips WHERE space_id = ?", (space_id,))).fetchall()
-        return {date.fromisoformat(r[0]) for r in rows}
+            rows = await conn.fetch_all("SELECT local_date FROM skips WHERE space_id = ?", (space_id,))
+        return {parse_date(r[0]) for r in rows}
 
     async def remember_member(self, space_id: str, member_id: str, display_name: str) -> None:
         async with self.db.write() as conn:
@@ -118,12 +116,10 @@ class SpaceRepo:
             return {}
         marks = ", ".join("?" for _ in member_ids)
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(
-                    f"SELECT member_id, display_name FROM members WHERE space_id = ? AND member_id IN ({marks})",
-                    (space_id, *member_ids),
-                )
-            ).fetchall()
+            rows = await conn.fetch_all(
+                f"SELECT member_id, display_name FROM members WHERE space_id = ? AND member_id IN ({marks})",
+                (space_id, *member_ids),
+            )
         return {r["member_id"]: r["display_name"] for r in rows}
 
     async def set_hidden(self, space_id: str, member_id: str, hidden: bool) -> None:
@@ -136,9 +132,7 @@ class SpaceRepo:
 
     async def is_hidden(self, space_id: str, member_id: str) -> bool:
         async with self.db.read() as conn:
-            row = await (
-                await conn.execute(
-                    "SELECT hidden FROM members WHERE space_id = ? AND member_id = ?", (space_id, member_id)
-                )
-            ).fetchone()
-        return bool(row and row[0])
+            hidden = await conn.fetch_value(
+                "SELECT hidden FROM members WHERE space_id = ? AND member_id = ?", (space_id, member_id)
+            )
+        return bool(hidden)

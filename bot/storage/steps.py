@@ -10,21 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.core.models import Step, StepKind, StepState
-from bot.storage.db import Database, instant, parse_instant
+from bot.storage.engine import Connection, Database, Row, parse_date, parse_instant
 
-CLAIMABLE = "(state = 'due' AND next_attempt_at <= :now) OR (state = 'running' AND lease_until <= :now)"
+CLAIMABLE = "((state = 'due' AND next_attempt_at <= ?) OR (state = 'running' AND lease_until <= ?))"
 
 
-def _step(row: aiosqlite.Row) -> Step:
+def _step(row: Row) -> Step:
     return Step(
         id=row["id"],
         kind=StepKind(row["kind"]),
         space_id=row["space_id"],
         round_id=row["round_id"],
-        local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
+        local_date=parse_date(row["local_date"]) if row["local_date"] else None,
         state=StepState(row["state"]),
         due_at=parse_instant(row["due_at"]),
         next_attempt_at=parse_instant(row["next_attempt_at"]),
@@ -35,14 +33,14 @@ def _step(row: aiosqlite.Row) -> Step:
 
 
 async def plan_round_steps(
-    conn: aiosqlite.Connection, space_id: str, round_id: int, plan: Sequence[tuple[StepKind, datetime]]
+    conn: Connection, space_id: str, round_id: int, plan: Sequence[tuple[StepKind, datetime]]
 ) -> None:
     """Add a round's steps inside the caller's transaction; steps it already has are kept."""
     for kind, due in plan:
         await conn.execute(
             "INSERT INTO steps (kind, space_id, round_id, due_at, next_attempt_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
-            (kind.value, space_id, round_id, instant(due), instant(due)),
+            (kind.value, space_id, round_id, due, due),
         )
 
 
@@ -60,7 +58,7 @@ class StepRepo:
             await conn.execute(
                 "INSERT INTO steps (kind, space_id, local_date, due_at, next_attempt_at, manual) "
                 "VALUES ('post', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (space_id, local_date.isoformat(), instant(due), instant(due), int(manual)),
+                (space_id, local_date, due, due, int(manual)),
             )
             if manual:
                 await conn.execute(
@@ -68,14 +66,11 @@ class StepRepo:
                     "WHERE kind = 'post' AND space_id = ? AND local_date = ? AND state IN ('done', 'failed', 'due') "
                     "AND NOT EXISTS (SELECT 1 FROM rounds WHERE rounds.space_id = steps.space_id "
                     "AND rounds.kind = 'daily' AND rounds.local_date = steps.local_date AND rounds.state <> 'posting')",
-                    (instant(due), space_id, local_date.isoformat()),
+                    (due, space_id, local_date),
                 )
-            row = await (
-                await conn.execute(
-                    "SELECT * FROM steps WHERE kind = 'post' AND space_id = ? AND local_date = ?",
-                    (space_id, local_date.isoformat()),
-                )
-            ).fetchone()
+            row = await conn.fetch_one(
+                "SELECT * FROM steps WHERE kind = 'post' AND space_id = ? AND local_date = ?", (space_id, local_date)
+            )
         assert row is not None
         return _step(row)
 
@@ -85,9 +80,7 @@ class StepRepo:
 
     async def round_step(self, round_id: int, kind: StepKind) -> Step | None:
         async with self.db.read() as conn:
-            row = await (
-                await conn.execute("SELECT * FROM steps WHERE round_id = ? AND kind = ?", (round_id, kind.value))
-            ).fetchone()
+            row = await conn.fetch_one("SELECT * FROM steps WHERE round_id = ? AND kind = ?", (round_id, kind.value))
         return _step(row) if row else None
 
     async def expedite(self, round_id: int, kind: StepKind, now: datetime) -> None:
@@ -96,53 +89,52 @@ class StepRepo:
             await conn.execute(
                 "UPDATE steps SET next_attempt_at = ? WHERE round_id = ? AND kind = ? AND state = 'due' "
                 "AND next_attempt_at > ?",
-                (instant(now), round_id, kind.value, instant(now)),
+                (now, round_id, kind.value, now),
             )
 
     async def retry_space_now(self, space_id: str, now: datetime) -> int:
         """Bring a space's retrying steps forward (an admin fixed the fault and asked to see it)."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            return await conn.execute(
                 "UPDATE steps SET next_attempt_at = ? WHERE space_id = ? AND state = 'due' AND attempts > 0 "
                 "AND next_attempt_at > ?",
-                (instant(now), space_id, instant(now)),
+                (now, space_id, now),
             )
-        return cursor.rowcount
 
     # --- claiming ----------------------------------------------------------------------
 
     async def claim(self, owner: str, now: datetime, lease_until: datetime, limit: int) -> list[Step]:
-        """Claim up to `limit` due steps, oldest first, in one conditional UPDATE."""
+        """Claim up to `limit` due steps, oldest first, in one conditional UPDATE.
+
+        The outer WHERE repeats the claim's condition: a PostgreSQL runner that waited on a row
+        another runner just claimed sees it claimed and leaves it (the inner SELECT skips rows
+        being claimed right now)."""
         async with self.db.write() as conn:
-            rows = await (
-                await conn.execute(
-                    "UPDATE steps SET state = 'running', lease_owner = :owner, lease_until = :lease, "
-                    "attempts = attempts + 1 WHERE id IN (SELECT id FROM steps WHERE "
-                    f"{CLAIMABLE} ORDER BY next_attempt_at, id LIMIT :limit) RETURNING *",
-                    {"owner": owner, "lease": instant(lease_until), "now": instant(now), "limit": limit},
-                )
-            ).fetchall()
+            rows = await conn.fetch_all(
+                "UPDATE steps SET state = 'running', lease_owner = ?, lease_until = ?, "
+                f"attempts = attempts + 1 WHERE {CLAIMABLE} AND id IN (SELECT id FROM steps WHERE "
+                f"{CLAIMABLE} ORDER BY next_attempt_at, id LIMIT ?{conn.dialect.skip_locked}) RETURNING *",
+                (owner, lease_until, now, now, now, now, limit),
+            )
         return sorted((_step(r) for r in rows), key=lambda s: (s.next_attempt_at, s.id))
 
     async def claim_one(self, step_id: int, owner: str, now: datetime, lease_until: datetime) -> Step | None:
         """Claim one step whatever its due time (an admin asked for it now); None if another runner holds it
         or it has ended."""
         async with self.db.write() as conn:
-            row = await (
-                await conn.execute(
-                    "UPDATE steps SET state = 'running', lease_owner = :owner, lease_until = :lease, "
-                    "attempts = attempts + 1 WHERE id = :id AND (state = 'due' OR "
-                    "(state = 'running' AND lease_until <= :now)) RETURNING *",
-                    {"owner": owner, "lease": instant(lease_until), "now": instant(now), "id": step_id},
-                )
-            ).fetchone()
+            row = await conn.fetch_one(
+                "UPDATE steps SET state = 'running', lease_owner = ?, lease_until = ?, "
+                "attempts = attempts + 1 WHERE id = ? AND (state = 'due' OR "
+                "(state = 'running' AND lease_until <= ?)) RETURNING *",
+                (owner, lease_until, step_id, now),
+            )
         return _step(row) if row else None
 
     async def renew(self, owner: str, step_id: int, lease_until: datetime) -> None:
         async with self.db.write() as conn:
             await conn.execute(
                 "UPDATE steps SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'running'",
-                (instant(lease_until), step_id, owner),
+                (lease_until, step_id, owner),
             )
 
     # --- ending ------------------------------------------------------------------------
@@ -160,45 +152,41 @@ class StepRepo:
         self, step_id: int, owner: str, state: str, at: datetime, error: str | None, finished: datetime | None
     ) -> bool:
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE steps SET state = ?, next_attempt_at = ?, last_error = ?, finished_at = ?, "
                 "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND state = 'running'",
-                (state, instant(at), error, instant(finished) if finished else None, step_id, owner),
+                (state, at, error, finished, step_id, owner),
             )
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def postpone(self, step_id: int, owner: str, at: datetime) -> bool:
         """Hand a step back unrun (it must wait for something), without counting the attempt."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE steps SET state = 'due', next_attempt_at = ?, attempts = attempts - 1, "
                 "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND state = 'running'",
-                (instant(at), step_id, owner),
+                (at, step_id, owner),
             )
-        return cursor.rowcount == 1
+        return changed == 1
 
     # --- reading -----------------------------------------------------------------------
 
     async def next_wake(self) -> datetime | None:
         """The earliest instant a step becomes claimable: a due time or a lease running out."""
         async with self.db.read() as conn:
-            row = await (
-                await conn.execute(
-                    "SELECT MIN(at) FROM (SELECT MIN(next_attempt_at) AS at FROM steps WHERE state = 'due' "
-                    "UNION ALL SELECT MIN(lease_until) FROM steps WHERE state = 'running')"
-                )
-            ).fetchone()
-        return parse_instant(row[0]) if row and row[0] else None
+            wake = await conn.fetch_value(
+                "SELECT MIN(at) FROM (SELECT MIN(next_attempt_at) AS at FROM steps WHERE state = 'due' "
+                "UNION ALL SELECT MIN(lease_until) FROM steps WHERE state = 'running') AS wakes"
+            )
+        return parse_instant(wake) if wake else None
 
     async def of_space(self, space_id: str, *states: StepState) -> list[Step]:
         marks = ", ".join("?" for _ in states)
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute(
-                    f"SELECT * FROM steps WHERE space_id = ? AND state IN ({marks}) ORDER BY id",
-                    (space_id, *(s.value for s in states)),
-                )
-            ).fetchall()
+            rows = await conn.fetch_all(
+                f"SELECT * FROM steps WHERE space_id = ? AND state IN ({marks}) ORDER BY id",
+                (space_id, *(s.value for s in states)),
+            )
         return [_step(r) for r in rows]
 
     # --- messages a step posted --------------------------------------------------------
@@ -212,7 +200,5 @@ class StepRepo:
 
     async def messages(self, round_id: int) -> dict[str, str]:
         async with self.db.read() as conn:
-            rows = await (
-                await conn.execute("SELECT part, message_ref FROM step_messages WHERE round_id = ?", (round_id,))
-            ).fetchall()
+            rows = await conn.fetch_all("SELECT part, message_ref FROM step_messages WHERE round_id = ?", (round_id,))
         return {r["part"]: r["message_ref"] for r in rows}

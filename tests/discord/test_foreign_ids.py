@@ -30,7 +30,7 @@ HUGE = ("99999999999999999999", "9223372036854775808", "-1", "0", "abc")  # no r
 
 async def rows(services, table: str) -> int:
     async with services.db.read() as conn:
-        return (await (await conn.execute(f"SELECT COUNT(*) FROM {table}")).fetchone())[0]
+        return await conn.fetch_value(f"SELECT COUNT(*) FROM {table}")
 
 
 async def open_round(client: Client, *, blind: bool):

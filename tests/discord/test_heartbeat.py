@@ -10,7 +10,7 @@ import pytest
 import bot.discord_ui.heartbeat as heartbeat_module
 from bot.core.health import HEARTBEAT_KEY
 from bot.discord_ui.heartbeat import GatewayHeartbeat
-from bot.storage.db import Database
+from bot.storage.db import SqliteDatabase as Database
 from bot.storage.health import read_heartbeat
 from bot.storage.meta import MetaRepo
 from tests.fakes import FakeClock

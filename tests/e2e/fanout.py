@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.core.models import GuildSettings
 from bot.discord_ui.refs import space_ref
-from bot.storage.db import Database
+from bot.storage.db import SqliteDatabase as Database
 from bot.storage.spaces import SpaceRepo
 from tests.e2e.fake_models import Channel
 from tests.e2e.harness import Harness

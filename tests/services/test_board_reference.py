@@ -4,46 +4,46 @@ reference computed from the facts themselves (answers, scores, votes), on random
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.core import scoring
 from bot.core.models import TYPE_IDS, BoardView, Period
+from bot.storage.engine import parse_date
 
 SPACE = "discord:1"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday; rounds run for five weeks
 
 
-def naive_board(db_path, type_id, period_key, view, hidden, limit):
+async def naive_board(db, type_id, period_key, view, hidden, limit):
     """Every member's total recomputed from answers and votes, sorted and cut the obvious way."""
-    conn = sqlite3.connect(db_path)
-    rounds = {
-        rid: (qtype, date.fromisoformat(day))
-        for rid, qtype, day in conn.execute("SELECT id, qtype, local_date FROM rounds WHERE kind = 'daily'")
-    }
-    names = dict(conn.execute("SELECT member_id, display_name FROM members WHERE space_id = ?", (SPACE,)))
+    async with db.read() as conn:
+        daily = await conn.fetch_all("SELECT id, qtype, local_date FROM rounds WHERE kind = 'daily'")
+        member_rows = await conn.fetch_all("SELECT member_id, display_name FROM members WHERE space_id = ?", (SPACE,))
+        closed = {r[0] for r in await conn.fetch_all("SELECT id FROM rounds WHERE state = 'closed'")}
+        answer_rows = await conn.fetch_all("SELECT round_id, member_id, score FROM answers")
+        vote_rows = await conn.fetch_all(
+            "SELECT a.round_id, v.voter_id FROM votes v JOIN answers a ON a.id = v.answer_id"
+        )
+    rounds = {r[0]: (r[1], parse_date(r[2])) for r in daily}
+    names = {r[0]: r[1] for r in member_rows}
     points, answers, scores = defaultdict(int), defaultdict(int), defaultdict(list)
     counted = {
         rid
         for rid, (qtype, day) in rounds.items()
         if (type_id is None or qtype == type_id) and period_key in scoring.period_keys(day)
     }
-    closed = {rid for (rid,) in conn.execute("SELECT id FROM rounds WHERE state = 'closed'")}
-    for round_id, member, score in conn.execute("SELECT round_id, member_id, score FROM answers"):
+    for round_id, member, score in answer_rows:
         if round_id in counted and round_id in closed:
             points[member] += scoring.points_fixed(score, 0)
             answers[member] += 1
             if score is not None:
                 scores[member].append(scoring.score_fixed(score))
-    for round_id, voter in conn.execute(
-        "SELECT a.round_id, v.voter_id FROM votes v JOIN answers a ON a.id = v.answer_id"
-    ):
+    for round_id, voter in vote_rows:
         if round_id in counted:
             points[voter] += scoring.points_fixed(None, 1)
-    conn.close()
     if view is BoardView.POINTS:
         values = {m: p / scoring.POINTS_SCALE for m, p in points.items() if p > 0 or answers[m] > 0}
     else:
@@ -59,7 +59,7 @@ def naive_board(db_path, type_id, period_key, view, hidden, limit):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-async def test_board_matches_a_naive_reference_ties_included(services, clock, db_path, seed):
+async def test_board_matches_a_naive_reference_ties_included(services, clock, seed):
     rng = random.Random(seed)
     people = [f"m{i:02d}" for i in range(40)]
     await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
@@ -95,7 +95,7 @@ async def test_board_matches_a_naive_reference_ties_included(services, clock, db
                     board = await services.boards.leaderboard(
                         SPACE, type_id, period, view, caller_id=caller, limit=limit
                     )
-                    expected, ranks, values = naive_board(db_path, type_id, key, view, hidden, limit)
+                    expected, ranks, values = await naive_board(services.db, type_id, key, view, hidden, limit)
                     got = [(r.rank, r.member_id, r.display_name, r.value) for r in board.rows]
                     assert got == expected, (type_id, period, view)
                     if caller in ranks:

@@ -39,13 +39,13 @@ async def test_setup_rejects_bad_input_with_guidance(services):
         await services.grill.post_daily(SPACE)
 
 
-async def test_one_round_per_local_date_even_after_restart(services, clock, publisher, db_path, bank):
+async def test_one_round_per_local_date_even_after_restart(services, clock, publisher, database, bank):
     rnd = await start_round(services, clock)
     assert rnd.state is RoundState.OPEN and rnd.thread_ref == rnd.message_ref
     assert len(publisher.posts) == 1
     with pytest.raises(AlreadyPosted):
         await services.grill.post_daily(SPACE)
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as again:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as again:
         assert await again.grill.plan_missed_posts() == 0
         with pytest.raises(AlreadyPosted):
             await again.grill.post_daily(SPACE, scheduled=True)
@@ -264,13 +264,13 @@ async def test_a_new_post_closes_yesterdays_open_round(services, clock, publishe
     assert publisher.results[0].round.id == rnd.id
 
 
-async def test_nothing_acknowledged_is_lost_across_a_restart(db_path, clock, publisher, bank):
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as svc:
+async def test_nothing_acknowledged_is_lost_across_a_restart(database, clock, publisher, bank):
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as svc:
         rnd = await start_round(svc, clock)
         ann = (await svc.grill.thread_message(rnd.id, "ann", "Ann", "kept", "m1")).answer
         await svc.votes.cast(SPACE, ann.id, "bob", "Bob", full_scores(rnd, 1))
         await svc.grill.skip(SPACE, "2026-12-25")
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as svc:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as svc:
         settings = await svc.spaces.settings(SPACE)
         assert (settings.channel_ref, settings.post_time) == ("channel:1", "09:00")
         assert date(2026, 12, 25) in await svc.spaces.skips(SPACE)

@@ -61,13 +61,13 @@ async def test_another_server_may_not_take_an_imported_id(services):
         await services.library.import_pack(OTHER, "admin", "theirs.yaml", pack_yaml(pack_id="theirs"))
 
 
-async def test_reimporting_a_pack_replaces_it_and_survives_a_restart(db_path, clock, publisher):
+async def test_reimporting_a_pack_replaces_it_and_survives_a_restart(database, clock, publisher):
     shipped = len(load_bank(FIXTURE_CONTENT).questions)
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher) as svc:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher) as svc:
         await svc.library.import_pack(HOME, "admin", "ours.yaml", pack_yaml())
         again = await svc.library.import_pack(HOME, "admin", "ours.yaml", pack_yaml(prompt="Reworded?"))
         assert again.replaced and svc.bank.questions["ours-q1"].prompt == "Reworded?"
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher) as svc:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher) as svc:
         question = svc.bank.questions["ours-q1"]
         assert (question.prompt, question.space_id) == ("Reworded?", HOME)
         assert len(svc.bank.select(space_id=HOME)) == shipped + 1
@@ -138,7 +138,7 @@ def long_form_pack(pack_id: str, qid: str, target: str) -> bytes:
     return pack_yaml(pack_id, qid) + f"    long_form: {target}\n".encode()
 
 
-async def test_a_long_form_must_be_seen_where_the_pack_is(services, db_path, clock, publisher):
+async def test_a_long_form_must_be_seen_where_the_pack_is(services, database, clock, publisher):
     await services.library.import_pack(HOME, "admin", "ours.yaml", pack_yaml())
     with pytest.raises(PackRefused) as refused:  # another server's question
         await services.library.import_pack(OTHER, "admin", "t.yaml", long_form_pack("theirs", "t-1", "ours-q1"))
@@ -150,5 +150,5 @@ async def test_a_long_form_must_be_seen_where_the_pack_is(services, db_path, clo
     await services.library.import_pack(OTHER, "admin", "s.yaml", long_form_pack("shipped", "s-1", "sample-coding"))
     assert services.bank.questions["more-1"].long_form == "ours-q1"
     bank = load_bank(FIXTURE_CONTENT)
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as again:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as again:
         assert {"more-1", "s-1"} <= set(again.bank.questions)  # a restart loads them again, in any order

@@ -9,7 +9,6 @@ retired id in `rubric:` is read through the criterion that `replaces` it.
 """
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -43,30 +42,31 @@ OLD_IDS = ["setup", "target", "steps", "interpretation", "limits"]
 
 
 @pytest.fixture
-async def old_round(db_path, clock, publisher):
+async def old_round(database, clock, publisher):
     """A round posted and voted on by the previous version, then the bot stops."""
     bank = load_bank(FIXTURE_CONTENT)
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as services:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as services:
         await services.grill.setup(SPACE, "channel:1", "09:00", "UTC", "daily")
         clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
         rnd = await services.grill.post_daily(SPACE, scheduled=True)
         for member, text in (("ann", "p minus y"), ("bob", "softmax minus one-hot")):
             await services.grill.thread_message(rnd.id, member, member.title(), text, f"m-{member}")
-    with sqlite3.connect(db_path) as conn:  # as the old version stored it
-        conn.execute(
-            "UPDATE rounds SET question_json = ?, qtype = 'derivation' WHERE id = ?", (pre_issue_12_snapshot(), rnd.id)
-        )
+        async with services.db.write() as conn:  # as the old version stored it
+            await conn.execute(
+                "UPDATE rounds SET question_json = ?, qtype = 'derivation' WHERE id = ?",
+                (pre_issue_12_snapshot(), rnd.id),
+            )
     bank = load_bank(FIXTURE_CONTENT)
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as services:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as services:
         ann = await services.rounds.answer_of(rnd.id, "ann")
         await services.votes.cast(SPACE, ann.id, "cat", "Cat", dict.fromkeys(OLD_IDS, 2))
     return rnd.id
 
 
-async def test_an_open_round_keeps_the_rubric_it_was_posted_with(db_path, clock, publisher, old_round):
+async def test_an_open_round_keeps_the_rubric_it_was_posted_with(database, clock, publisher, old_round):
     shipped = load_bank(SHIPPED_CONTENT)
     assert shipped.types["derivation"].criterion("target").id == "setup"  # the new rubric retired it
-    async with open_services(db_path, SHIPPED_CONTENT, clock=clock, publisher=publisher, bank=shipped) as services:
+    async with open_services(database, SHIPPED_CONTENT, clock=clock, publisher=publisher, bank=shipped) as services:
         rnd = await services.rounds.get(old_round)
         assert [c.id for c in rnd.question.criteria] == OLD_IDS
         assert all(c.anchors == () for c in rnd.question.criteria)  # the form shows plain 0/1/2
@@ -93,9 +93,9 @@ async def test_an_open_round_keeps_the_rubric_it_was_posted_with(db_path, clock,
         assert derivation.answers == 1 and derivation.peer_ratio == 1.0
 
 
-async def test_exports_carry_each_rounds_rubric_so_old_ids_stay_readable(db_path, clock, publisher, old_round):
+async def test_exports_carry_each_rounds_rubric_so_old_ids_stay_readable(database, clock, publisher, old_round):
     shipped = load_bank(SHIPPED_CONTENT)
-    async with open_services(db_path, SHIPPED_CONTENT, clock=clock, publisher=publisher, bank=shipped) as services:
+    async with open_services(database, SHIPPED_CONTENT, clock=clock, publisher=publisher, bank=shipped) as services:
         space = json.loads(await services.privacy.export_space(SPACE))
         cat = json.loads(await services.privacy.export_member(SPACE, "cat"))
     labels = {c.id: c.label for c in OLD_DERIVATION.criteria}
@@ -104,12 +104,12 @@ async def test_exports_carry_each_rounds_rubric_so_old_ids_stay_readable(db_path
     assert set(vote["scores"]) == {c["id"] for c in vote["rubric"]} == set(OLD_IDS)
 
 
-async def test_a_drill_scored_on_the_old_rubric_still_counts_in_stats(db_path, clock, publisher):
+async def test_a_drill_scored_on_the_old_rubric_still_counts_in_stats(database, clock, publisher):
     bank = load_bank(FIXTURE_CONTENT)
-    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as services:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as services:
         await services.drills.submit(SPACE, "ann", "sample-derivation", "p - y", dict.fromkeys(OLD_IDS, 2))
     shipped = load_bank(SHIPPED_CONTENT)
-    async with open_services(db_path, SHIPPED_CONTENT, clock=clock, publisher=publisher, bank=shipped) as services:
+    async with open_services(database, SHIPPED_CONTENT, clock=clock, publisher=publisher, bank=shipped) as services:
         stats = await services.stats.member_stats(SPACE, "ann")
         derivation = next(t for t in stats.per_type if t.type_id == "derivation")
         assert derivation.drills == 1 and derivation.self_ratio == 1.0

@@ -1,13 +1,17 @@
 """Inbound event idempotency: a redelivered event is handled once, per space, and old records are pruned."""
 
 import asyncio
-import sqlite3
 
 from bot.app import open_services
 from bot.jobs import GrillJobs
 from tests.conftest import FIXTURE_CONTENT
 
 SLACK_A, SLACK_B = "slack:T0A", "slack:T0B"
+
+
+async def stored_events(services) -> int:
+    async with services.db.read() as conn:
+        return int(await conn.fetch_value("SELECT COUNT(*) FROM seen_events"))
 
 
 async def test_an_event_is_new_once_per_space(services):
@@ -30,7 +34,7 @@ async def test_two_processes_handed_one_event_agree_on_one_handler(db_path, cloc
     assert sorted(verdicts) == [False] * 5 + [True]
 
 
-async def test_records_older_than_a_day_are_pruned_hourly(services, clock, db_path):
+async def test_records_older_than_a_day_are_pruned_hourly(services, clock):
     events = services.events
     await events.first_time(SLACK_A, "a")
     clock.advance(minutes=30)
@@ -42,15 +46,13 @@ async def test_records_older_than_a_day_are_pruned_hourly(services, clock, db_pa
     assert await events.prune() == 0
     clock.advance(minutes=25)
     assert await events.prune() == 1
-    with sqlite3.connect(db_path) as raw:
-        assert raw.execute("SELECT COUNT(*) FROM seen_events").fetchone()[0] == 0
+    assert await stored_events(services) == 0
     assert await events.first_time(SLACK_A, "a") is True  # forgotten: long past any redelivery
 
 
-async def test_the_sweep_prunes_seen_events(services, clock, db_path):
+async def test_the_sweep_prunes_seen_events(services, clock):
     jobs = GrillJobs(services.grill, services.events)
     await services.events.first_time(SLACK_A, "Ev01")
     clock.advance(days=1, seconds=1)
     await jobs.wake()
-    with sqlite3.connect(db_path) as raw:
-        assert raw.execute("SELECT COUNT(*) FROM seen_events").fetchone()[0] == 0
+    assert await stored_events(services) == 0

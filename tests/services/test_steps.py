@@ -89,10 +89,10 @@ async def test_two_closes_at_once_score_once_and_post_once(services, clock, publ
     assert {r.member_id: r.answers for r in rows} == {"ann": 1, "bob": 0}  # credited once
 
 
-async def test_two_runners_on_one_database_never_run_a_step_twice(db_path, clock, publisher, bank):
+async def test_two_runners_on_one_database_never_run_a_step_twice(database, clock, publisher, bank):
     async with (
-        open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as one,
-        open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as two,
+        open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as one,
+        open_services(database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank) as two,
     ):
         for n in range(6):
             await one.grill.setup(f"discord:{n}", f"channel:{n}", "09:00", "UTC", "daily")
@@ -272,10 +272,10 @@ async def test_a_manual_post_runs_the_days_step_and_reports_a_failure(services, 
     assert rnd.state is RoundState.OPEN and len(publisher.posts) == 1
 
 
-async def test_a_shorter_lease_frees_a_dead_runners_step_sooner(db_path, clock, publisher, bank):
+async def test_a_shorter_lease_frees_a_dead_runners_step_sooner(database, clock, publisher, bank):
     lease = timedelta(seconds=5)
     async with open_services(
-        db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank, step_lease=lease
+        database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank, step_lease=lease
     ) as services:
         rnd = await posted_round(services, clock)
         clock.set(rnd.closes_at)

@@ -92,13 +92,20 @@ class Bed:
     api: FakeWebApi
     slack: SlackContext
     app: Any
+    acked_views: list[dict[str, Any]] = field(default_factory=list)  # views an ack put in place
 
     async def dispatch(self, body: dict[str, Any]) -> Any:
         """One Socket Mode payload through Bolt; returns Bolt's response (the ack) once every
         listener task it started has finished."""
         response = await self.app.async_dispatch(AsyncBoltRequest(body=body, mode="socket_mode"))
         await settle()
+        if response.body and response.body.startswith("{") and "view" in json.loads(response.body):
+            self.acked_views.append(json.loads(response.body)["view"])
         return response
+
+    def views_shown(self) -> list[dict[str, Any]]:
+        """Every view the bot put in a modal: by views.update, and by a submission's ack."""
+        return [call["view"] for call in self.api.called("views.update")] + self.acked_views
 
     def command(self, command: str, text: str, user: str = ADMIN, team: str = TEAM) -> dict[str, Any]:
         return {

@@ -158,7 +158,7 @@ async def test_vote_button_picker_and_rubric_record_a_vote(bed: Bed, posted: Rou
     await bed.dispatch(submit("gb:rate", rubric["private_metadata"], scores(posted)))
     votes = await bed.slack.services.rounds.votes(posted.id)
     assert [(v.voter_id, v.points) for v in votes] == [(f"slack:{PEER}", 2 * len(posted.question.criteria))]
-    assert "Your vote on Mo &lt;!channel&gt;'s answer is recorded" in json.dumps(bed.api.called("views.update")[-1])
+    assert "Your vote on Mo &lt;!channel&gt;'s answer is recorded" in json.dumps(bed.views_shown()[-1])
 
 
 async def test_a_rubric_missing_a_criterion_is_sent_back_with_errors(bed: Bed, posted: Round):
@@ -201,7 +201,7 @@ async def test_ids_crafted_for_another_workspaces_round_change_nothing(bed: Bed,
     await bed.dispatch(click(f"gb:peek:{round_id}", team=team))
     assert await bed.slack.services.rounds.votes(posted.id) == []
     assert [a.body for a in await bed.slack.services.rounds.answers(posted.id)] == ["softmax-secret"]
-    said = json.dumps(bed.api.called("views.update"))
+    said = json.dumps(bed.views_shown())
     assert "isn't one of this workspace's rounds" in said or "isn't open on this workspace" in said
     assert "softmax-secret" not in said  # nothing of the round leaks
 
@@ -211,3 +211,17 @@ async def test_a_non_admin_cannot_post_with_a_crafted_grill_command(bed: Bed, po
     assert (await bed.slack.services.rounds.get(posted.id)).state.value == "open"
     await bed.dispatch(bed.command("/grill", "settings", user=ADMIN))
     assert "Daily grill settings" in bed.said()
+
+
+async def test_blind_mode_answer_button_opens_the_form_and_the_answer_stays_hidden(bed: Bed):
+    await bed.slack.services.grill.setup(SPACE, CHANNEL, "09:00", "UTC", blind_mode=True)
+    rnd = await bed.slack.services.grill.post_now(SPACE)
+    await bed.dispatch(click(f"gb:answer:{rnd.id}", user=MEMBER))
+    form = bed.api.called("views.open")[-1]["view"]
+    assert form["callback_id"] == "gb:form" and form["private_metadata"] == str(rnd.id)
+    assert form["blocks"][0]["element"]["max_length"] == 3000  # Slack's text input, not Discord's 4000
+    await bed.dispatch(submit("gb:form", str(rnd.id), {"answer": {"answer": {"value": "hidden <!here>"}}}, MEMBER))
+    [answer] = await bed.slack.services.rounds.answers(rnd.id)
+    assert answer.body == "hidden <!here>" and answer.message_ref is None
+    assert "It stays hidden until answers close" in json.dumps(bed.views_shown()[-1])
+    assert not [p for p in bed.api.called("chat.postMessage") if p.get("thread_ts")]  # nothing in the thread yet

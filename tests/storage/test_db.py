@@ -4,7 +4,8 @@ import sqlite3
 
 import pytest
 
-from bot.storage.db import Database, migrations, split_statements
+from bot.storage.db import SqliteDatabase as Database
+from bot.storage.db import migrations, split_statements
 
 
 async def test_every_connection_gets_wal_normal_busy_timeout_and_foreign_keys(db_path):
@@ -13,7 +14,7 @@ async def test_every_connection_gets_wal_normal_busy_timeout_and_foreign_keys(db
             async with opener() as conn:
                 pragmas = {}
                 for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys"):
-                    pragmas[name] = (await (await conn.execute(f"PRAGMA {name}")).fetchone())[0]
+                    pragmas[name] = await conn.fetch_value(f"PRAGMA {name}")
             assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000, "foreign_keys": 1}
 
 
@@ -49,7 +50,7 @@ async def test_write_rolls_back_on_error(db_path):
                 await conn.execute("INSERT INTO skips (space_id, local_date) VALUES ('s', '2026-01-01')")
                 raise RuntimeError("boom")
         async with db.read() as conn:
-            assert (await (await conn.execute("SELECT COUNT(*) FROM skips")).fetchone())[0] == 0
+            assert await conn.fetch_value("SELECT COUNT(*) FROM skips") == 0
 
 
 def test_split_statements_keeps_semicolons_inside_strings_and_skips_comments():

@@ -1,12 +1,13 @@
-"""The drill tables on a real SQLite file: migration from 0001, round trips, the lost-update guard."""
+"""The drill tables: migration from 0001 on a SQLite file; round trips and the lost-update guard on both engines."""
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from bot.core.models import DrillAttempt, DrillCard
 from bot.storage import db as dbmod
-from bot.storage.db import Database
+from bot.storage.db import SqliteDatabase as Database
 from bot.storage.drills import DrillRepo
+from bot.storage.engine import open_database
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 SPACE, MEMBER = "terminal", "ann"
@@ -36,8 +37,8 @@ async def test_migrating_a_0001_database_adds_the_drill_tables_and_keeps_its_dat
     assert {"drill_attempts", "drill_cards", "classify_attempts", "drill_cards_due"} <= names
 
 
-async def test_a_review_stores_the_attempt_and_the_card_together(db_path):
-    async with Database(db_path) as db:
+async def test_a_review_stores_the_attempt_and_the_card_together(database):
+    async with open_database(database) as db:
         repo = DrillRepo(db)
         assert await repo.save_review(attempt(), card())
         (stored,) = await repo.cards(SPACE, MEMBER)
@@ -45,25 +46,25 @@ async def test_a_review_stores_the_attempt_and_the_card_together(db_path):
         assert await repo.card(SPACE, MEMBER, "q1") == card()
         assert await repo.card(SPACE, "bob", "q1") is None
         async with db.read() as conn:
-            row = await (await conn.execute("SELECT * FROM drill_attempts")).fetchone()
+            row = await conn.fetch_one("SELECT * FROM drill_attempts")
         assert (row["question_id"], row["qtype"], row["answer"], row["ratio"]) == ("q1", "systems", "my answer", 0.5)
         assert row["scores_json"] == '{"a": 1, "b": 1}'
 
 
-async def test_a_stale_review_writes_nothing(db_path):
-    async with Database(db_path) as db:
+async def test_a_stale_review_writes_nothing(database):
+    async with open_database(database) as db:
         repo = DrillRepo(db)
         assert await repo.save_review(attempt(), card(reviews=1))
         assert not await repo.save_review(attempt(), card(reviews=1))  # computed from the same old card
         assert await repo.save_review(attempt(), card(reviews=2))
         assert (await repo.card(SPACE, MEMBER, "q1")).reviews == 2
         async with db.read() as conn:
-            count = (await (await conn.execute("SELECT COUNT(*) FROM drill_attempts")).fetchone())[0]
+            count = await conn.fetch_value("SELECT COUNT(*) FROM drill_attempts")
         assert count == 2
 
 
-async def test_due_question_ids_are_earliest_due_first_and_per_member(db_path):
-    async with Database(db_path) as db:
+async def test_due_question_ids_are_earliest_due_first_and_per_member(database):
+    async with open_database(database) as db:
         repo = DrillRepo(db)
         for qid, due in (("late", NOW + timedelta(hours=1)), ("b", NOW), ("a", NOW - timedelta(days=1))):
             await repo.save_review(attempt(qid), card(qid, due=due))
@@ -72,8 +73,8 @@ async def test_due_question_ids_are_earliest_due_first_and_per_member(db_path):
         assert await repo.due_question_ids("other", MEMBER, NOW) == []
 
 
-async def test_classify_attempts_count_and_remember_the_latest(db_path):
-    async with Database(db_path) as db:
+async def test_classify_attempts_count_and_remember_the_latest(database):
+    async with open_database(database) as db:
         repo = DrillRepo(db)
         assert (await repo.classify_accuracy(SPACE, MEMBER)).ratio is None
         await repo.save_classify(SPACE, MEMBER, "q1", "systems", True, NOW)
@@ -85,8 +86,8 @@ async def test_classify_attempts_count_and_remember_the_latest(db_path):
         assert await repo.classified(SPACE, "bob") == {}
 
 
-async def test_ratio_samples_list_drill_self_scores_oldest_first(db_path):
-    async with Database(db_path) as db:
+async def test_ratio_samples_list_drill_self_scores_oldest_first(database):
+    async with open_database(database) as db:
         repo = DrillRepo(db)
         await repo.save_review(attempt("q2", 1.0, NOW + timedelta(days=1)), card("q2"))
         await repo.save_review(attempt("q1", 0.25), card("q1"))

@@ -1,5 +1,8 @@
-"""Reading the heartbeat for the health check, on real SQLite files: every way the database fails to answer."""
+"""Reading the heartbeat for the health check, on real SQLite files (and PostgreSQL): every way the
+database fails to answer."""
 
+import asyncio
+import socket
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -7,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.core.health import HEARTBEAT_KEY
-from bot.storage.db import Database, instant
+from bot.storage.db import SqliteDatabase as Database
+from bot.storage.engine import instant, open_database
 from bot.storage.health import DatabaseUnavailable, read_heartbeat
 from bot.storage.meta import MetaRepo
+from tests import pg
 
 T = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
@@ -80,3 +85,33 @@ async def test_an_unreadable_or_naive_heartbeat_is_refused(db_path, value):
         await MetaRepo(db).put(HEARTBEAT_KEY, value)
     with pytest.raises(DatabaseUnavailable, match="heartbeat"):
         read_heartbeat(db_path)
+
+
+async def test_reads_back_what_the_bot_wrote_on_either_engine(database):
+    async with open_database(database) as db:
+        assert await asyncio.to_thread(read_heartbeat, database) is None
+        await MetaRepo(db).put(HEARTBEAT_KEY, instant(T))
+        assert await asyncio.to_thread(read_heartbeat, database) == T
+
+
+def test_a_postgresql_server_that_does_not_answer_is_reported_without_the_password():
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # nothing listens there once closed
+    url = f"postgresql://bot:hunter2@127.0.0.1:{port}/grill"
+    with pytest.raises(
+        DatabaseUnavailable, match="cannot connect to the database at postgresql://bot:\\*\\*\\*@"
+    ) as error:
+        read_heartbeat(url, timeout=1)
+    assert "hunter2" not in str(error.value)
+
+
+@pytest.mark.pg
+@pg.ONLY_PG
+async def test_a_postgresql_database_without_the_schema_is_reported():
+    name = await pg.fresh_empty_database()
+    try:
+        with pytest.raises(DatabaseUnavailable, match="has no schema yet"):
+            await asyncio.to_thread(read_heartbeat, pg.database_url(name))
+    finally:
+        await pg.drop_database(name)
