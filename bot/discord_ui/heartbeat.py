@@ -1,70 +1,20 @@
-"""The gateway heartbeat in the database: what `python -m bot health` reads from another process.
-
-Every BEAT_EVERY (30 s), while discord.py has a ready session on an open websocket with a finite
-latency, the current instant is written to the `meta` table; MIN_GAP (29 s) between writes caps it
-at about two a minute however often `beat` is called. A write that fails is logged and retried at the
-next beat: the health check then sees the heartbeat age, which is the point.
-"""
+"""The gateway heartbeat (bot/heartbeat.py) with discord.py's view of the session as its probe."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import datetime
-
 import discord
 
-from bot.core.health import BEAT_EVERY, HEARTBEAT_KEY, should_record
-from bot.core.ports import Clock
-from bot.storage.db import instant
-from bot.storage.meta import MetaRepo
-
-log = logging.getLogger(__name__)
+from bot.heartbeat import Heartbeat
 
 
-class GatewayHeartbeat:
-    def __init__(self, meta: MetaRepo, clock: Clock) -> None:
-        self.meta = meta
-        self.clock = clock
-        self.last: datetime | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def forget(self) -> None:
-        """At start: a heartbeat left by an earlier process says nothing about this one."""
-        await self.meta.delete(HEARTBEAT_KEY)
-        self.last = None
-
-    async def beat(self, *, ready: bool, socket_open: bool, latency: float) -> bool:
-        """Record a heartbeat when the session is live and the last one is old enough; True if written."""
-        now = self.clock.now()
-        if not should_record(now, self.last, ready=ready, socket_open=socket_open, latency=latency):
-            return False
-        await self.meta.put(HEARTBEAT_KEY, instant(now))
-        self.last = now
-        return True
-
+class GatewayHeartbeat(Heartbeat):
     async def beat_client(self, client: discord.Client) -> bool:
-        """`beat` with discord.py's state; a failed write is logged (the health check will see the age)."""
-        ws = client.ws
-        try:
-            return await self.beat(
-                ready=client.is_ready(), socket_open=ws is not None and ws.open, latency=client.latency
-            )
-        except Exception as error:  # a full disk must not end the loop or the caller
-            log.warning("could not record the gateway heartbeat: %r", error)
-            return False
+        return await self.beat_with(lambda: _session(client))
 
     def start(self, client: discord.Client) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(client), name="gateway-heartbeat")
+        self.run_with(lambda: _session(client), "gateway-heartbeat")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
 
-    async def _run(self, client: discord.Client) -> None:
-        while True:
-            await self.beat_client(client)
-            await asyncio.sleep(BEAT_EVERY.total_seconds())
+async def _session(client: discord.Client) -> tuple[bool, bool, float]:
+    ws = client.ws
+    return client.is_ready(), ws is not None and ws.open, client.latency

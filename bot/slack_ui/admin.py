@@ -57,7 +57,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         await guarded(say, run(slack, body, respond), "/grill")
 
     @app.view(IMPORT_FORM)
-    async def import_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+    async def import_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         work = import_pack(slack, body, view)
         await slack.answer_submission(ack, view, IMPORT_TITLE, "Checking the pack…", work, "/grill import")
 

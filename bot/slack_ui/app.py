@@ -4,6 +4,7 @@ The Web client retries connection errors and 429s (waiting Slack's `Retry-After`
 URL comes from `apps.connections.open` through that client, so `GRILLBOT_SLACK_API_BASE` (tests
 only) redirects both. Every Socket Mode `hello` (the first connection, and each reconnect) starts a
 read-back of the open rounds' threads: Slack does not replay events missed while disconnected.
+While the socket is open the heartbeat that `python -m bot health` reads is written (bot/heartbeat.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import FrontEndRefused, Runtime
 from bot.charts import ChartRenderer
+from bot.heartbeat import Heartbeat
 from bot.settings import Settings
 from bot.slack_ui import admin, drills, events, home, voting
 from bot.slack_ui.context import SlackContext
@@ -94,6 +96,7 @@ class SlackFrontEnd:
         runtime.publishers.add(PREFIX, SlackPublisher(self.slack))
         self.handler: ReportingSocketModeHandler | None = None
         self._stopped = asyncio.Event()
+        self.heartbeat = Heartbeat.of(runtime.services)
         self._read_backs: set[asyncio.Task[int]] = set()
 
     async def serve(self) -> None:
@@ -115,8 +118,16 @@ class SlackFrontEnd:
             raise FrontEndRefused(APP_TOKEN_HELP.format(error=slack_error(error))) from error
         self.handler.client.wss_uri = str(opened["url"])
         await self.handler.connect_async()
+        await self.heartbeat.forget()
+        self.heartbeat.run_with(self._socket_state, "slack-heartbeat")
         log.info("Slack: connected to workspace %s as %s", self.slack.team_id, self.slack.bot_user_id)
         await self._stopped.wait()
+
+    async def _socket_state(self) -> tuple[bool, bool, float]:
+        """For the heartbeat: the Socket Mode connection is open (the SDK pings it every 5 s and
+        reconnects when pongs stop)."""
+        connected = self.handler is not None and await self.handler.client.is_connected()
+        return connected, connected, 0.0
 
     async def _on_socket_message(self, _client: Any, message: dict[str, Any], _raw: str | None) -> None:
         """A `hello` opens every connection: read back what was said while the socket was down."""
@@ -127,6 +138,7 @@ class SlackFrontEnd:
 
     async def close(self) -> None:
         self._stopped.set()
+        await self.heartbeat.stop()
         if self.handler is not None:
             await self.handler.close_async()
         for task in list(self._read_backs):

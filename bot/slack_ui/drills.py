@@ -40,7 +40,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         await guarded(notice_in(client, view_id, TITLE), open_drill(slack, body, view_id), "/drill")
 
     @app.view(DRILL_ANSWER_FORM)
-    async def drill_answered(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+    async def drill_answered(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         await slack.answer_submission(ack, view, TITLE, "Saving your answer…", feedback(slack, body, view), "drill")
 
     @app.action(SCORE)
@@ -59,7 +59,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         await client.views_push(trigger_id=body["trigger_id"], view=view)
 
     @app.view(DRILL_SCORE_FORM)
-    async def scored(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+    async def scored(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         work = self_score(slack, body, view)
         await slack.answer_submission(ack, view, TITLE, "Saving your score…", work, "drill score")
 

@@ -111,7 +111,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=rubric_view(form))
 
     @app.view(RATING_FORM)
-    async def rating_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+    async def rating_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         scores = render.rubric_scores(view.get("state", {}).get("values", {}))
         round_id, answer_id, ref = parse_metadata(str(view.get("private_metadata", "")))
         cached = slack.cache.in_space(team_of(body), round_id)
@@ -138,7 +138,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(ANSWER_FORM)
-    async def answer_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+    async def answer_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         work = save_form_answer(slack, body, view)
         await slack.answer_submission(ack, view, ANSWER_TITLE, "Saving your answer…", work, "answer form")
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-import bot.discord_ui.heartbeat as heartbeat_module
+import bot.heartbeat as heartbeat_module
 from bot.core.health import HEARTBEAT_KEY
 from bot.discord_ui.heartbeat import GatewayHeartbeat
 from bot.storage.db import SqliteDatabase as Database

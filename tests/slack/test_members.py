@@ -123,3 +123,22 @@ async def test_a_token_slack_refuses_stops_the_front_end_with_the_fix(bed: Bed, 
     await front_end.close()
     assert f"Slack refused {says} (invalid_auth)" in str(refused.value)
     assert "secret" not in str(refused.value)
+
+
+async def test_the_heartbeat_is_written_while_the_socket_is_open(bed: Bed, db_path):
+    from types import SimpleNamespace
+
+    from bot.storage.health import read_heartbeat
+
+    settings = Settings(slack_bot_token="xoxb-1", slack_app_token="xapp-1", slack_api_base=f"{bed.api.base}/api")
+    front_end = SlackFrontEnd(settings, bed.slack.runtime)
+    assert await front_end._socket_state() == (False, False, 0.0)  # not connected yet
+    assert not await front_end.heartbeat.beat_with(front_end._socket_state)
+    connected = [True]
+
+    async def is_connected() -> bool:
+        return connected[0]
+
+    front_end.handler = SimpleNamespace(client=SimpleNamespace(is_connected=is_connected))  # type: ignore[assignment]
+    assert await front_end.heartbeat.beat_with(front_end._socket_state)
+    assert read_heartbeat(db_path) == bed.slack.services.clock.now()
