@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.e2e_slack.conftest import LaunchBot, Workspace, needs_adapter
@@ -30,7 +32,10 @@ async def test_a_blind_round_hides_answers_until_the_window_ends(
     alice, bob, grill = workspace.admin, workspace.member, workspace.grill
     carol = slack.add_user("carol", channels=[grill])
     dave = slack.add_user("dave", channels=[grill])
-    assert "Blind mode" in await set_up(workspace, "daily", "blind")
+    # Not today: a setup whose time already passed today would post today's round at once, before the
+    # shorter answer window applies ("from the next round").
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%a").lower()
+    assert "Blind mode" in await set_up(workspace, tomorrow, "blind")
     assert "Applies" in await said(await alice.runs("/grill timing answer_minutes=1"))
     await alice.runs("/grill post")
     post = await slack.wait_for_message(grill, contains="Blind round")
