@@ -25,16 +25,18 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench.common import pct, row, summary
-from bot.app import open_services
+from bot.app import Services, open_services
 from bot.core import scoring
-from bot.core.models import TYPE_IDS, BoardView, Period
+from bot.core.models import TYPE_IDS, Board, BoardView, Period
 from bot.storage.boards import OVERALL
+from bot.storage.engine import instant
 from tests.conftest import FIXTURE_CONTENT
 from tests.fakes import FakeClock, FakePublisher
 
 SPACE = "bench:1"
 NAIVE_READS = 5
 TODAY = date(2026, 11, 25)  # a Wednesday: this week and month hold a few rounds
+STAMP = instant(datetime.combine(TODAY, datetime.min.time(), UTC))  # when every answer and vote was made
 
 
 def build(db_path: str, members: int, answers: int, votes: int, rng: random.Random) -> None:
@@ -76,7 +78,7 @@ def build(db_path: str, members: int, answers: int, votes: int, rng: random.Rand
     for r in rounds:
         for member in rng.sample(people, k=min(members, answers // n_rounds)):
             score = None if rng.random() < 0.05 else rng.uniform(20, 95)
-            answer_rows.append((len(answer_rows) + 1, r["id"], member, "answer", None, "t", "t", score))
+            answer_rows.append((len(answer_rows) + 1, r["id"], member, "answer", None, STAMP, STAMP, score))
             authors.append(member)
     conn.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", answer_rows)
     conn.execute("CREATE TEMP TABLE shares (answer_id INTEGER PRIMARY KEY, points_e4 INTEGER, score_e3 INTEGER)")
@@ -89,7 +91,9 @@ def build(db_path: str, members: int, answers: int, votes: int, rng: random.Rand
         answer_id, voter = rng.randrange(len(answer_rows)) + 1, rng.randrange(members)
         if people[voter] != authors[answer_id - 1]:
             seen.add((answer_id, voter))
-    conn.executemany("INSERT INTO votes VALUES (?, ?, '{}', 0.5, 't', 't')", ((a, people[v]) for a, v in seen))
+    conn.executemany(
+        "INSERT INTO votes VALUES (?, ?, '{}', 0.5, ?, ?)", ((a, people[v], STAMP, STAMP) for a, v in seen)
+    )
     conn.execute(
         "INSERT INTO board (space_id, qtype, period, member_id, points_e4, answers, scored_answers, score_sum_e3, "
         "votes_cast) SELECT ?, p.qtype, p.period, f.member_id, sum(f.points_e4), sum(f.answers), sum(f.scored), "
@@ -153,46 +157,65 @@ def naive_board(
     return shown, mine
 
 
+BOARDS = [(type_id, period, view) for type_id in (None, *TYPE_IDS) for period in Period for view in BoardView]
+
+
+def board_name(type_id: str | None, period: Period, view: BoardView) -> str:
+    return f"{type_id or 'overall'} {period.value} {view.value}"
+
+
+async def seeded(tmp: str, members: int, answers: int, votes: int, rng: random.Random) -> tuple[str, FakeClock]:
+    """A SQLite file in `tmp` holding a space's history (`build`), and the clock to read its boards at."""
+    db_path = str(Path(tmp) / "bench.db")
+    clock = FakeClock(datetime.combine(TODAY, datetime.min.time(), UTC).replace(hour=12))
+    async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=FakePublisher()) as svc:
+        await svc.grill.setup(SPACE, "c", "09:00", "UTC", "daily")
+        clock.set(clock.now() - timedelta(hours=2))
+        await svc.grill.post_daily(SPACE)  # a real round row to copy
+        clock.set(clock.now() + timedelta(hours=2))
+    started = time.perf_counter()
+    build(db_path, members, answers, votes, rng)
+    print(f"built {members} members, {answers} answers, {votes} votes in {time.perf_counter() - started:.0f} s")
+    return db_path, clock
+
+
+async def timed_read(
+    svc: Services, type_id: str | None, period: Period, view: BoardView, caller: str | None
+) -> tuple[float, Board]:
+    """One board read through BoardService: milliseconds, and the board."""
+    t0 = time.perf_counter()
+    board = await svc.boards.leaderboard(SPACE, type_id, period, view, caller_id=caller)
+    return (time.perf_counter() - t0) * 1000, board
+
+
 async def measure(members: int, answers: int, votes: int, reads: int, rng: random.Random) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as tmp:
-        db_path = str(Path(tmp) / "bench.db")
-        clock = FakeClock(datetime.combine(TODAY, datetime.min.time(), UTC).replace(hour=12))
-        async with open_services(db_path, FIXTURE_CONTENT, clock=clock, publisher=FakePublisher()) as svc:
-            await svc.grill.setup(SPACE, "c", "09:00", "UTC", "daily")
-            clock.set(clock.now() - timedelta(hours=2))
-            await svc.grill.post_daily(SPACE)  # a real round row to copy
-            clock.set(clock.now() + timedelta(hours=2))
-        started = time.perf_counter()
-        build(db_path, members, answers, votes, rng)
-        print(f"built {members} members, {answers} answers, {votes} votes in {time.perf_counter() - started:.0f} s")
+        db_path, clock = await seeded(tmp, members, answers, votes, rng)
         naive = sqlite3.connect(db_path)
         results: dict[str, list[float]] = {"new": [], "naive": []}
         async with open_services(db_path, FIXTURE_CONTENT, clock=clock) as svc:
             worse = 0
-            for type_id in (None, *TYPE_IDS):
-                for period in Period:
-                    for view in BoardView:
-                        everyone = naive_board(naive, type_id, period, view, None, limit=10**9)[0]
-                        caller = everyone[len(everyone) // 2][1] if everyone else None
-                        new_ms, naive_ms = [], []
-                        for i in range(reads):
-                            t0 = time.perf_counter()
-                            board = await svc.boards.leaderboard(SPACE, type_id, period, view, caller_id=caller)
-                            new_ms.append((time.perf_counter() - t0) * 1000)
-                            if i < NAIVE_READS:  # the baseline takes up to seconds a read: fewer samples
-                                t0 = time.perf_counter()
-                                shown, mine = naive_board(naive, type_id, period, view, caller)
-                                naive_ms.append((time.perf_counter() - t0) * 1000)
-                        got = [(r.rank, r.member_id, r.value) for r in board.rows]
-                        got_mine = (board.caller.rank, board.caller.value) if board.caller else None
-                        if got != shown or got_mine != mine:
-                            raise SystemExit(f"different results on {type_id or 'overall'} {period.value} {view.value}")
-                        worse += summary(naive_ms)[0] < summary(new_ms)[0]
-                        label = f"  {type_id or 'overall':<17} {period.value:<5} {view.value:<6} ({len(everyone)} rows)"
-                        print(row(label, new_ms, naive_ms))
-                        results["new"] += new_ms
-                        results["naive"] += naive_ms
-                        results[f"{type_id or 'overall'} {period.value} {view.value}"] = new_ms
+            for type_id, period, view in BOARDS:
+                everyone = naive_board(naive, type_id, period, view, None, limit=10**9)[0]
+                caller = everyone[len(everyone) // 2][1] if everyone else None
+                new_ms, naive_ms = [], []
+                for i in range(reads):
+                    ms, board = await timed_read(svc, type_id, period, view, caller)
+                    new_ms.append(ms)
+                    if i < NAIVE_READS:  # the baseline takes up to seconds a read: fewer samples
+                        t0 = time.perf_counter()
+                        shown, mine = naive_board(naive, type_id, period, view, caller)
+                        naive_ms.append((time.perf_counter() - t0) * 1000)
+                got = [(r.rank, r.member_id, r.value) for r in board.rows]
+                got_mine = (board.caller.rank, board.caller.value) if board.caller else None
+                if got != shown or got_mine != mine:
+                    raise SystemExit(f"different results on {board_name(type_id, period, view)}")
+                worse += summary(naive_ms)[0] < summary(new_ms)[0]
+                label = f"  {type_id or 'overall':<17} {period.value:<5} {view.value:<6} ({len(everyone)} rows)"
+                print(row(label, new_ms, naive_ms))
+                results["new"] += new_ms
+                results["naive"] += naive_ms
+                results[board_name(type_id, period, view)] = new_ms
             print(f"  identical rows and caller ranks on all 42 boards; naive faster (median) on {worse} of 42")
         naive.close()
     return results

@@ -28,6 +28,7 @@ FULL = {
     "bench.footprint": [],
     "bench.content": [],
     "bench.fanout": [],
+    "bench.store": [],
 }
 QUICK = {
     "bench.leaderboard": ["--members", "1000", "--answers", "20000", "--votes", "100000", "--reads", "10"],
@@ -36,6 +37,7 @@ QUICK = {
     "bench.footprint": ["--starts", "1", "--bursts", "1"],
     "bench.content": [],
     "bench.fanout": [],
+    "bench.store": ["--votes", "2000", "--runs", "1", "--members", "1000", "--answers", "20000", "--reads", "5"],
 }
 
 

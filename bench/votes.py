@@ -89,9 +89,13 @@ async def raw(tmp: str, per_voter: list[list[int]], run: int) -> tuple[float, li
 
 
 async def grillbot(tmp: str, per_voter: list[list[int]], run: int) -> tuple[float, list[float], int, int]:
+    return await through_service(str(Path(tmp) / f"grillbot{run}.db"), per_voter)
+
+
+async def through_service(database: str, per_voter: list[list[int]]) -> tuple[float, list[float], int, int]:
+    """The voters through VoteService.cast on `database` (a SQLite file or a PostgreSQL URL), freshly made."""
     clock = FakeClock(datetime(2026, 11, 30, 9, 30, tzinfo=UTC))
-    path = str(Path(tmp) / f"grillbot{run}.db")
-    async with open_services(path, FIXTURE_CONTENT, clock=clock, publisher=FakePublisher()) as svc:
+    async with open_services(database, FIXTURE_CONTENT, clock=clock, publisher=FakePublisher()) as svc:
         await svc.grill.setup(SPACE, "c", "09:00", "UTC", "daily")
         rnd = await svc.grill.post_daily(SPACE)
         answers = [
@@ -105,9 +109,9 @@ async def grillbot(tmp: str, per_voter: list[list[int]], run: int) -> tuple[floa
             await svc.votes.cast(SPACE, answers[answer].id, f"v{v}", f"V{v}", scores)
 
         wall, latencies, locked = await run_voters(per_voter, cast)
-    with sqlite3.connect(path) as conn:
-        stored = conn.execute("SELECT count(*) FROM votes").fetchone()[0]
-        credits = conn.execute("SELECT sum(votes_cast) FROM board WHERE qtype = '*' AND period = 'all'").fetchone()[0]
+        async with svc.db.read() as conn:
+            stored = await conn.fetch_value("SELECT count(*) FROM votes")
+            credits = await conn.fetch_value("SELECT sum(votes_cast) FROM board WHERE qtype = '*' AND period = 'all'")
     if credits != stored:
         raise SystemExit(f"board credits {credits} != first votes {stored}")
     return wall, latencies, locked, stored

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run | content check [PATHS] | practice | db migrate | health]`."""
+"""Command line: `python -m bot [run | content check [PATHS] | practice | db migrate | db copy | health]`."""
 
 from __future__ import annotations
 
@@ -45,7 +45,13 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
     check = content_commands.add_parser("check", help="validate question packs and print coverage")
     check.add_argument("paths", nargs="*", type=Path, help="pack files or folders (default: the shipped content)")
     db = commands.add_parser("db", help="database tools")
-    db.add_subparsers(dest="db_command", required=True).add_parser("migrate", help="apply schema migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("migrate", help="apply schema migrations")
+    copy = db_commands.add_parser(
+        "copy", help="copy a SQLite database into an empty PostgreSQL one and verify it (stop the bot first)"
+    )
+    copy.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE", help="the SQLite file")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql://user:password@host/db")
     commands.add_parser(
         "health", help="exit 0 if the database answers and the gateway heartbeat is fresh, 1 with the reason if not"
     )
@@ -62,6 +68,8 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
         return check_health(settings, clock or SystemClock())
     if args.command == "content":
         return check_content(settings, args.paths)
+    if args.command == "db" and args.db_command == "copy":
+        return asyncio.run(copy_database(args.source, args.target, clock or SystemClock()))
     if args.command == "db":
         return asyncio.run(migrate(settings))
     if args.command == "practice":
@@ -136,6 +144,12 @@ async def migrate(settings: Settings) -> int:
     async with open_database(settings.database) as db:
         print(f"{db.describe()}: schema version {await db.version()}")
     return 0
+
+
+async def copy_database(source: Path, target: str, clock: Clock) -> int:
+    from bot.db_copy import copy_command
+
+    return await copy_command(source, target, clock, warn=lambda line: print(line, file=sys.stderr))
 
 
 def run_practice(settings: Settings, args: argparse.Namespace) -> int:

@@ -85,7 +85,9 @@ async def test_a_withdraw_racing_votes_leaves_the_aggregates_matching_the_votes(
             with contextlib.suppress(DomainError):  # the answer went first: refused, nothing written
                 await (a if n % 2 else b).votes.cast(SPACE, target.id, voter, voter, dict.fromkeys(criteria, 1))
 
-        await asyncio.gather(b.grill.message_deleted(SPACE, "m-ann"), *(vote(n, voter) for n, voter in enumerate(voters)))
+        await asyncio.gather(
+            b.grill.message_deleted(SPACE, "m-ann"), *(vote(n, voter) for n, voter in enumerate(voters))
+        )
         votes, means, credits = await totals(a)
         assert votes == means == credits
         assert await a.rounds.answer(ann.id) is None
