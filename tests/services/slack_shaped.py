@@ -36,10 +36,11 @@ class SlackShapedPublisher(FakePublisher):
 
 
 @asynccontextmanager
-async def slack_services(db_path: str, clock: FakeClock, bank: Bank) -> AsyncIterator[tuple[Services, FakePublisher]]:
+async def slack_services(database: str, clock: FakeClock, bank: Bank) -> AsyncIterator[tuple[Services, FakePublisher]]:
+    """Services over `database` (a SQLite path or a PostgreSQL URL) serving Slack and Discord spaces."""
     publisher = SlackShapedPublisher()
     async with open_services(
-        db_path, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank, platforms=(SLACK, DISCORD)
+        database, FIXTURE_CONTENT, clock=clock, publisher=publisher, bank=bank, platforms=(SLACK, DISCORD)
     ) as services:
         yield services, publisher
 

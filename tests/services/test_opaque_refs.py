@@ -23,8 +23,8 @@ ANN_TS, BOB_TS = "1700000000.000200", "1700000000.000300"  # the same second: on
 
 
 @pytest.fixture
-async def slack(db_path, clock, bank):
-    async with slack_services(db_path, clock, bank) as (services, _):
+async def slack(database, clock, bank):
+    async with slack_services(database, clock, bank) as (services, _):
         yield services
 
 

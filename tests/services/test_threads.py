@@ -14,8 +14,8 @@ from tests.services.slack_shaped import GUILD, TEAM_A, TEAM_B, open_round, slack
 
 
 @pytest.fixture
-async def slack(db_path, clock, bank):
-    async with slack_services(db_path, clock, bank) as (services, _):
+async def slack(database, clock, bank):
+    async with slack_services(database, clock, bank) as (services, _):
         yield services
 
 
