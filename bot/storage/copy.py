@@ -103,29 +103,35 @@ def require_postgres_url(url: str) -> None:
 async def open_target(url: str) -> AsyncIterator[Database]:
     """The PostgreSQL database at `url`, opened (so migrated) through the seam; CopyRefused when it cannot be."""
     require_postgres_url(url)
-    shown = redact(url)
     db = open_database(url)
     try:
         await asyncio.wait_for(db.open(), CONNECT_TIMEOUT_S)
-    except OSError as error:  # refused, unknown host, timed out
-        raise CopyRefused(
-            f"Cannot reach the PostgreSQL server of {shown} ({scrubbed(error, url)}). Check the host and port, "
-            "and that the server is running."
-        ) from error
-    except asyncpg.PostgresError as error:  # wrong password, no such database or role
-        raise CopyRefused(
-            f"PostgreSQL refused {shown} ({scrubbed(error, url)}). Check the user, password and database name; "
-            "create the database first if it does not exist (createdb)."
-        ) from error
-    except (ValueError, asyncpg.InterfaceError) as error:  # a URL asyncpg cannot parse
-        raise CopyRefused(
-            f"'{shown}' is not a PostgreSQL URL grillbot can use ({scrubbed(error, url)}). "
-            "Write it as postgresql://user:password@host:5432/dbname."
-        ) from error
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
+        await db.close()  # a pool made before the failure
+        raise unusable_target(error, url) from error
     try:
         yield db
     finally:
         await db.close()
+
+
+def unusable_target(error: Exception, url: str) -> CopyRefused:
+    """What to tell a person whose --to could not be opened, the password left out."""
+    shown, reason = redact(url), scrubbed(error, url)
+    if isinstance(error, OSError):  # refused, unknown host, timed out
+        return CopyRefused(
+            f"Cannot reach the PostgreSQL server of {shown} ({reason}). Check the host and port, "
+            "and that the server is running."
+        )
+    if isinstance(error, asyncpg.PostgresError):  # wrong password, no such database or role
+        return CopyRefused(
+            f"PostgreSQL refused {shown} ({reason}). Check the user, password and database name; "
+            "create the database first if it does not exist (createdb)."
+        )
+    return CopyRefused(  # a URL asyncpg cannot parse
+        f"'{shown}' is not a PostgreSQL URL grillbot can use ({reason}). "
+        "Write it as postgresql://user:password@host:5432/dbname."
+    )
 
 
 def scrubbed(error: BaseException, url: str) -> str:
