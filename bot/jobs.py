@@ -65,6 +65,7 @@ class GrillJobs:
             self.scheduler.add_job(
                 self.lead, IntervalTrigger(seconds=LEAD_RETRY.total_seconds()), id="lead", coalesce=True
             )
+        log.info("timed steps running: the start's catch-up is planned")
 
     async def adopt(self) -> None:
         """Rebuild what this process owns from the database (at start, and when it becomes or stops

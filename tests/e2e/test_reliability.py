@@ -191,6 +191,10 @@ async def test_a_lost_permission_and_a_deleted_channel_are_shown_with_the_fix(
     discord: Harness, study_group: StudyGroup, launch_bot: LaunchBot
 ) -> None:
     bot = await launch_bot()
+    # The start's catch-up (at on_ready, after the guilds streamed in) is over before the grill is set
+    # up: else it may take today's 09:00 slot as missed and post at once, or read the thread back once
+    # more after its channel is gone.
+    await bot.wait_for_log("timed steps running")
     guild, admin, general = study_group.guild, study_group.admin, study_group.general
     grill = await discord.add_text_channel(guild, "grill")
     assert "Daily grill set" in await text_of(
