@@ -8,7 +8,7 @@ messages of one embed each.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import discord
@@ -28,6 +28,7 @@ from bot.core.models import (
     key_points_in_order,
 )
 from bot.core.schedule import format_weekdays
+from bot.core.text import chunks, clip
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -49,10 +50,6 @@ TYPE_NAMES = {
     "research_judgment": "Research judgment",
 }
 PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "all time"}
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def name(text: str) -> str:
@@ -233,26 +230,12 @@ def results_messages(results: RoundResults) -> list[discord.Embed]:
         discord.Embed(
             title=clip(f"Results · {type_name(rnd.question.type)}", TITLE_MAX), description=chunk, colour=COLOUR
         )
-        for chunk in _chunks(lines, DESCRIPTION_MAX - 100)
+        for chunk in chunks(lines, DESCRIPTION_MAX - 100)
     ]
     # The first follow-up only, as a teaser.
     key = key_points_embed(rnd.question.key_points, rnd.question.follow_ups[:1], rnd.question.long_form)
     key.set_footer(text="Scores: mean rubric share per voter, shrunk toward the server's average with a 3-vote prior.")
     return [*embeds, key]
-
-
-def _chunks(lines: Iterable[str], limit: int) -> list[str]:
-    chunks, current = [], ""
-    for line in lines:
-        line = clip(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 def reminder_text(rnd: Round, pending: Sequence[str]) -> str:

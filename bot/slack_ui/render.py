@@ -10,7 +10,7 @@ Member text never pings: `escape` turns `& < >` into entities, so `<!channel>`, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from bot.core.models import (
     key_points_in_order,
 )
 from bot.core.schedule import format_weekdays
+from bot.core.text import chunks, clip
 
 Block = dict[str, Any]
 
@@ -54,10 +55,6 @@ THREAD_GONE_NOTE = "This round's post was deleted, so its results are posted her
 def escape(text: str) -> str:
     """Member (or content) text as Slack shows it literally: the three control characters as entities."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def name(display_name: str) -> str:
@@ -194,21 +191,6 @@ def key_points_blocks(key_points: Sequence[KeyPoint], follow_ups: Sequence[str],
     if long_form:
         blocks.append(context(f"Long form: `{escape(long_form)}`. Drill it in full: `/drill question {long_form}`."))
     return blocks
-
-
-def chunks(lines: Iterable[str], limit: int) -> list[str]:
-    """Lines joined into pieces of at most `limit` characters (a line longer than that is clipped)."""
-    pieces, current = [], ""
-    for line in lines:
-        line = clip(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        pieces.append(current)
-    return pieces
 
 
 def results_messages(
