@@ -4,7 +4,9 @@ A form must be an interaction's first response on both platforms (Discord: no de
 Slack: a `trigger_id` expires in 3 s and works once), so the rubric of an open round is held here
 instead of read from the database on the hot path. It is only a cache: each front end rebuilds it
 from the database at start (`remember` every `GrillService.due_rounds()`), remembers a round when
-its post is out and forgets it when its results are posted.
+its post is out and forgets it when its results are posted. It holds the rounds of the spaces this
+process owns; where a payload may reach any process (Slack), the front end asks the core's
+read-through look-ups (`GrillService.open_round`, `thread_round`), which go to the database on a miss.
 
 Thread refs are opaque text (a Discord thread id, a Slack parent `<channel>:<ts>`), looked up
 within a space: two workspaces may hold the same ref.
@@ -28,6 +30,10 @@ class OpenRound:
     thread_ref: str | None
     blind: bool
 
+    @classmethod
+    def of(cls, rnd: Round) -> OpenRound:
+        return cls(rnd.id, rnd.space_id, rnd.question.criteria, rnd.thread_ref, rnd.blind)
+
 
 class RoundCache:
     def __init__(self) -> None:
@@ -38,7 +44,7 @@ class RoundCache:
     def remember(self, rnd: Round) -> None:
         """Cache a live round (again: a later call with its thread ref replaces the entry)."""
         self._drop(rnd.id)
-        entry = OpenRound(rnd.id, rnd.space_id, rnd.question.criteria, rnd.thread_ref, rnd.blind)
+        entry = OpenRound.of(rnd)
         self._by_round[rnd.id] = entry
         if entry.thread_ref:
             self._by_thread[(entry.space_id, entry.thread_ref)] = rnd.id

@@ -131,6 +131,9 @@ class RoundRepo:
     async def get(self, round_id: int) -> Round | None:
         return await self._one_round("id = ?", (round_id,))
 
+    async def by_thread(self, space_id: str, thread_ref: str) -> Round | None:
+        return await self._one_round("space_id = ? AND thread_ref = ? ORDER BY id DESC LIMIT 1", (space_id, thread_ref))
+
     async def daily_round(self, space_id: str, local_date: date) -> Round | None:
         return await self._one_round("space_id = ? AND kind = 'daily' AND local_date = ?", (space_id, local_date))
 

@@ -131,3 +131,52 @@ async def test_the_answer_button_opens_its_form_only_for_a_blind_round_of_the_ca
         slack.grill.answer_form(cache, TEAM_B, blind.id)
     with pytest.raises(InvalidInput, match=re.escape(NOT_BLIND_FORM)):
         slack.grill.answer_form(cache, TEAM_B, in_thread.id)
+
+
+async def test_a_process_without_the_round_in_its_cache_reads_it_from_the_database(slack, clock):
+    """Slack gives any socket any payload: a process that does not run a round's steps (an empty cache)
+    opens the same forms, and refuses the same crafted ids, by reading through to the database."""
+    rnd = await open_round(slack, clock, TEAM_A)
+    other = await open_round(slack, clock, TEAM_B, blind=True)  # the same thread ref in another workspace
+    empty = RoundCache()
+    thread, ann_msg = slack_ref(POST_TS), slack_ref("1700000000.000200")
+    picked = await slack.rating.read_form_for_pick(empty, TEAM_A, rnd.id, "42")
+    assert picked == RatingForm(rnd.id, rnd.question.criteria, answer_id=42)
+    rated = await slack.rating.read_form_for_message(empty, TEAM_A, thread, "slack:UBOB", "slack:UANN", ann_msg)
+    assert rated == RatingForm(rnd.id, rnd.question.criteria, message_ref=ann_msg)
+    in_b = await slack.rating.read_form_for_message(empty, TEAM_B, thread, "slack:UBOB", "slack:UANN", ann_msg)
+    assert in_b.round_id == other.id  # each workspace finds its own round behind the shared ref
+    assert (await slack.grill.open_answer_form(empty, TEAM_B, other.id)).round_id == other.id
+    assert await slack.grill.round_in_thread(empty, TEAM_A, thread) == rnd.id
+    assert len(empty) == 0  # a read-through fills nothing: only the rounds this process runs are cached
+
+    with pytest.raises(NotFound, match="This round isn't open on this workspace"):
+        await slack.rating.read_form_for_pick(empty, TEAM_B, rnd.id, "42")  # another workspace's round
+    for junk in (0, -1, 9223372036854775807):
+        with pytest.raises(NotFound, match="This round isn't open on this workspace"):
+            await slack.grill.open_round(empty, TEAM_A, junk)
+    with pytest.raises(InvalidInput, match=re.escape(NOT_BLIND_FORM)):
+        await slack.grill.open_answer_form(empty, TEAM_A, rnd.id)
+    with pytest.raises(SelfVote):
+        await slack.rating.read_form_for_message(empty, TEAM_A, thread, "slack:UANN", "slack:UANN", ann_msg)
+    elsewhere = slack_ref("1700000099.000000")
+    with pytest.raises(InvalidInput, match=re.escape(NOT_RATEABLE)):
+        await slack.rating.read_form_for_message(empty, TEAM_A, elsewhere, "slack:UBOB", "slack:UANN", ann_msg)
+    assert await slack.grill.round_in_thread(empty, TEAM_A, elsewhere) is None
+
+    await slack.grill.close_round(rnd.id)
+    with pytest.raises(NotFound, match="This round isn't open on this workspace"):
+        await slack.rating.read_form_for_pick(empty, TEAM_A, rnd.id, "42")
+    with pytest.raises(InvalidInput, match=re.escape(NOT_RATEABLE)):
+        await slack.rating.read_form_for_message(empty, TEAM_A, thread, "slack:UBOB", "slack:UANN", ann_msg)
+    assert await slack.grill.round_in_thread(empty, TEAM_A, thread) == rnd.id  # a late reply is still refused
+
+
+async def test_the_cache_answers_first_when_it_holds_the_round(slack, clock):
+    rnd = await open_round(slack, clock, TEAM_A)
+    cache = RoundCache()
+    cache.remember(rnd)
+    await slack.grill.close_round(rnd.id)  # the database moved on; the cache is what this process posted
+    assert (await slack.grill.open_round(cache, TEAM_A, rnd.id)).round_id == rnd.id  # no read: submit re-checks
+    with pytest.raises(NotFound):
+        await slack.grill.open_round(cache, TEAM_B, rnd.id)  # another workspace misses, then the database refuses

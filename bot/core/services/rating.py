@@ -3,7 +3,9 @@ and "Rate answer" on a thread message, then the vote itself.
 
 The checks made before a form opens (`form_for_pick`, `form_for_message`) read only the in-memory
 `RoundCache`: a form must be the first response (Discord: no defer before a modal; Slack: the
-`trigger_id` lives 3 s), so no database call may come first. They only decide whether to open a form
+`trigger_id` lives 3 s), so no database call may come first. Their `read_` twins go to the database
+on a cache miss, for a front end that opened a "loading" form first because the payload may reach a
+process that does not hold the round (Slack). They only decide whether to open a form
 and for what; `rate` checks everything again against the database on submit, so a crafted form
 gets the same refusals as a real one.
 """
@@ -18,7 +20,7 @@ from bot.core.ids import names_a_row, row_id
 from bot.core.models import Answer, Criterion, Round
 from bot.core.platform import Platforms
 from bot.core.ports import Clock, SpaceStore
-from bot.core.round_cache import RoundCache
+from bot.core.round_cache import OpenRound, RoundCache
 from bot.core.services.rounds import NOT_OPEN_HERE as NOT_OPEN_HERE  # re-exported: the picker's refusal
 from bot.core.services.rounds import GrillService
 from bot.core.services.votes import ANSWER_NOT_HERE, SELF_VOTE, VOTING_NOT_YET, VoteReceipt, VoteService
@@ -106,11 +108,19 @@ class RatingService:
         """The picker's choice (`picked`: the answer id as sent back, untrusted) -> the form to open.
 
         No database call. NotFound when the round is not open in `space_id` or `picked` names no row."""
-        cached = self.grill.open_form(cache, space_id, round_id)
+        return self._picked(self.grill.open_form(cache, space_id, round_id), space_id, picked)
+
+    async def read_form_for_pick(
+        self, cache: RoundCache, space_id: str, round_id: int, picked: str | None
+    ) -> RatingForm:
+        """`form_for_pick`, read through to the database on a cache miss (`GrillService.open_round`)."""
+        return self._picked(await self.grill.open_round(cache, space_id, round_id), space_id, picked)
+
+    def _picked(self, found: OpenRound, space_id: str, picked: str | None) -> RatingForm:
         answer_id = row_id(picked or "")
         if not names_a_row(answer_id):
             raise NotFound(self.platforms.words(space_id, ANSWER_NOT_HERE))
-        return RatingForm(cached.round_id, cached.criteria, answer_id=answer_id)
+        return RatingForm(found.round_id, found.criteria, answer_id=answer_id)
 
     def form_for_message(
         self,
@@ -127,14 +137,24 @@ class RatingService:
         `shown_answer_id` is the answer id a message of the bot's own displays (a blind round's
         revealed answer); the front end reads it from its own rendering. No database call. SelfVote
         on one's own message, InvalidInput outside an open round's thread of `space_id`."""
-        if author_id == rater_id:
-            raise SelfVote(SELF_VOTE)
-        cached = cache.for_thread(space_id, thread_ref)
-        if cached is None:
-            raise InvalidInput(NOT_RATEABLE)
-        if shown_answer_id is not None:
-            return RatingForm(cached.round_id, cached.criteria, answer_id=shown_answer_id)
-        return RatingForm(cached.round_id, cached.criteria, message_ref=message_ref)
+        check_not_own(rater_id, author_id)
+        return message_form(cache.for_thread(space_id, thread_ref), message_ref, shown_answer_id)
+
+    async def read_form_for_message(
+        self,
+        cache: RoundCache,
+        space_id: str,
+        thread_ref: str,
+        rater_id: str,
+        author_id: str,
+        message_ref: str,
+        shown_answer_id: int | None = None,
+    ) -> RatingForm:
+        """`form_for_message`, read through to the database on a cache miss (for a front end whose
+        payloads may reach a process that does not hold the round: call it after a "loading" form)."""
+        check_not_own(rater_id, author_id)
+        found = await self.grill.open_round_in_thread(cache, space_id, thread_ref)
+        return message_form(found, message_ref, shown_answer_id)
 
     async def rate(
         self,
@@ -156,6 +176,20 @@ class RatingService:
         )
         names = await self.spaces.display_names(receipt.round.space_id, [receipt.answer.member_id])
         return RatedVote(receipt, names.get(receipt.answer.member_id, "that member"))
+
+
+def check_not_own(rater_id: str, author_id: str) -> None:
+    if author_id == rater_id:
+        raise SelfVote(SELF_VOTE)
+
+
+def message_form(found: OpenRound | None, message_ref: str, shown_answer_id: int | None) -> RatingForm:
+    """The form "Rate answer" opens on a message of `found`'s thread; InvalidInput without an open round."""
+    if found is None:
+        raise InvalidInput(NOT_RATEABLE)
+    if shown_answer_id is not None:
+        return RatingForm(found.round_id, found.criteria, answer_id=shown_answer_id)
+    return RatingForm(found.round_id, found.criteria, message_ref=message_ref)
 
 
 def vote_reply(author: str, receipt: VoteReceipt) -> str:

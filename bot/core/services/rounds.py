@@ -476,10 +476,47 @@ class GrillService:
     def answer_form(self, cache: RoundCache, space_id: str, round_id: int) -> OpenRound:
         """Blind mode's Answer button: the round whose answer form to open (`open_form`), refused with
         the reason for a round that takes its answers in the thread."""
-        cached = self.open_form(cache, space_id, round_id)
-        if not cached.blind:
+        return self._takes_form_answers(self.open_form(cache, space_id, round_id))
+
+    @staticmethod
+    def _takes_form_answers(found: OpenRound) -> OpenRound:
+        if not found.blind:
             raise InvalidInput(NOT_BLIND_FORM)
-        return cached
+        return found
+
+    async def open_round(self, cache: RoundCache, space_id: str, round_id: int) -> OpenRound:
+        """`open_form`, read through to the database on a cache miss: for a front end whose payloads
+        may reach a process that does not hold the round (Slack gives any socket any payload). A
+        miss reads the database, so call it once the first response is out (a "loading" modal)."""
+        cached = cache.in_space(space_id, round_id)
+        if cached is not None:
+            return cached
+        rnd = await self.rounds.get(round_id) if names_a_row(round_id) else None
+        if rnd is None or rnd.space_id != space_id or not rnd.live:
+            raise NotFound(self.platforms.words(space_id, NOT_OPEN_HERE))
+        return OpenRound.of(rnd)
+
+    async def open_answer_form(self, cache: RoundCache, space_id: str, round_id: int) -> OpenRound:
+        """`answer_form`, read through to the database on a cache miss (as `open_round`)."""
+        return self._takes_form_answers(await self.open_round(cache, space_id, round_id))
+
+    async def round_in_thread(self, cache: RoundCache, space_id: str, thread_ref: str) -> int | None:
+        """The id of the round whose thread is `thread_ref` in `space_id`, open or closed (hand a reply
+        there to `ThreadService.take`, which refuses a late one with the reason): the cache, else the
+        database, since a reply may reach a process that does not hold the round."""
+        found = cache.round_in_thread(space_id, thread_ref)
+        if found is not None:
+            return found
+        rnd = await self.rounds.by_thread(space_id, thread_ref)
+        return rnd.id if rnd else None
+
+    async def open_round_in_thread(self, cache: RoundCache, space_id: str, thread_ref: str) -> OpenRound | None:
+        """The open round whose thread is `thread_ref` in `space_id`: the cache, else the database."""
+        cached = cache.for_thread(space_id, thread_ref)
+        if cached is not None:
+            return cached
+        rnd = await self.rounds.by_thread(space_id, thread_ref)
+        return OpenRound.of(rnd) if rnd is not None and rnd.live else None
 
     async def peek_answers(self, space_id: str, round_id: int, member_id: str) -> list[tuple[Answer, str]]:
         """Blind mode: a member who has answered may read the others' answers privately."""
