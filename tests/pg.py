@@ -10,7 +10,9 @@ import asyncio
 import os
 import uuid
 from collections import deque
+from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -61,6 +63,18 @@ async def fresh_database(template: str) -> str:
 
 async def drop_database(name: str) -> None:
     await admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@asynccontextmanager
+async def scratch_database(prefix: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database for bot processes to share (the first one migrates it),
+    dropped on exit."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    await admin(f"CREATE DATABASE {name}")
+    try:
+        yield database_url(name)
+    finally:
+        await drop_database(name)
 
 
 class Databases:

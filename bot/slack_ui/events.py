@@ -60,7 +60,7 @@ async def handle_message(slack: SlackContext, body: dict[str, Any], event: dict[
     thread_ts = event.get("thread_ts")
     if not from_member(event, slack.bot_user_id) or not thread_ts or thread_ts == event.get("ts"):
         return
-    round_id = slack.cache.round_in_thread(space, message_ref(channel, str(thread_ts)))  # open or closed
+    round_id = await grill.round_in_thread(slack.cache, space, message_ref(channel, str(thread_ts)))  # open or closed
     if round_id is None:
         return
     taken = await slack.services.threads.take(round_id, await thread_message(slack, space, channel, event))

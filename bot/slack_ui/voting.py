@@ -2,8 +2,12 @@
 
 Every button opens its modal from the click's `trigger_id` at once (it lives 3 s and works once),
 before any database call: a form from the in-memory rubric cache, else a "loading" modal that is
-then `views.update`d with what the database says. A submitted modal is acknowledged first (with
-its validation errors, or by turning it into a "saving" notice) and answered by `views.update`.
+then `views.update`d with what the database says. A miss is normal: Slack gives any of the app's
+sockets any payload, and this process's cache holds only the rounds it runs the timed steps of (all
+of them on the leader, none elsewhere), so every handler reads through to the database.
+
+A submitted modal is acknowledged first (with its validation errors, or by turning it into a
+"saving" notice) and answered by `views.update`.
 
 Ids that come back (action ids, option values, `private_metadata`) are untrusted: the templates
 accept any text where an id goes, and the core checks each against the caller's workspace.
@@ -12,12 +16,14 @@ accept any text where an id goes, and the core checks each against the caller's 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.core.errors import DomainError
+from bot.core.errors import DomainError, InvalidInput, NotFound, SelfVote
 from bot.core.ids import row_id
+from bot.core.models import Criterion
 from bot.core.services.rating import RatingForm, vote_reply
 from bot.core.services.rounds import AnswerOutcome
 from bot.slack_ui import render
@@ -69,10 +75,8 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
     @app.action(VOTE)
     async def vote(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         await ack()
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=render.notice(VOTE_TITLE, "Loading…"))
-        view_id = opened["view"]["id"]
         round_id = row_id(VOTE.fullmatch(action["action_id"])["round"])  # type: ignore[index]
-        await guarded(notice_in(client, view_id, VOTE_TITLE), offer_answers(slack, body, round_id, view_id), "vote")
+        await behind_loading(client, body, VOTE_TITLE, lambda view_id: offer_answers(slack, body, round_id, view_id))
 
     @app.action(PICK)
     async def pick(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
@@ -83,7 +87,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         async def open_rubric() -> None:
             round_id = row_id(PICK.fullmatch(action["action_id"])["round"])  # type: ignore[index]
             picked = (action.get("selected_option") or {}).get("value")
-            form = slack.services.rating.form_for_pick(slack.cache, team_of(body), round_id, picked)
+            form = await slack.services.rating.read_form_for_pick(slack.cache, team_of(body), round_id, picked)
             await client.views_update(view_id=view_id, view=rubric_view(form))
 
         await guarded(say, open_rubric(), "pick")
@@ -95,18 +99,27 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         channel = str((body.get("channel") or {}).get("id", ""))
         thread = str(message.get("thread_ts") or message.get("ts") or "")
         ours = message.get("user") == slack.bot_user_id or bool(message.get("bot_id"))
+        target = (
+            team_of(body),
+            message_ref(channel, thread),
+            member_ref(user_of(body)),
+            member_ref(str(message.get("user") or "")),
+            message_ref(channel, str(message.get("ts") or "")),
+            render.answer_shown(message) if ours else None,
+        )
+        rating = slack.services.rating
         try:
-            form = slack.services.rating.form_for_message(
-                slack.cache,
-                team_of(body),
-                message_ref(channel, thread),
-                member_ref(user_of(body)),
-                member_ref(str(message.get("user") or "")),
-                message_ref(channel, str(message.get("ts") or "")),
-                render.answer_shown(message) if ours else None,
-            )
-        except DomainError as refused:  # SelfVote and NOT_RATEABLE: said in a modal, no database touched
+            form = rating.form_for_message(slack.cache, *target)  # the cache only: no database call
+        except SelfVote as refused:
             await client.views_open(trigger_id=body["trigger_id"], view=render.notice(VOTE_TITLE, refused.message))
+            return
+        except InvalidInput:  # not a round of this process's cache: ask the database, behind a loading modal
+
+            async def read_rubric(view_id: str) -> None:
+                found = await rating.read_form_for_message(slack.cache, *target)
+                await client.views_update(view_id=view_id, view=rubric_view(found))
+
+            await behind_loading(client, body, VOTE_TITLE, read_rubric)
             return
         await client.views_open(trigger_id=body["trigger_id"], view=rubric_view(form))
 
@@ -114,8 +127,8 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
     async def rating_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         scores = render.rubric_scores(view.get("state", {}).get("values", {}))
         round_id, answer_id, ref = parse_metadata(str(view.get("private_metadata", "")))
-        cached = slack.cache.in_space(team_of(body), round_id)
-        missing = [c for c in cached.criteria if c.id not in scores] if cached else []
+        criteria = await rubric_of(slack, team_of(body), round_id)
+        missing = [c for c in criteria if c.id not in scores]
         if missing:
             await ack(response_action="errors", errors={f"c_{c.id}": "Pick 0, 1 or 2." for c in missing})
             return
@@ -129,12 +142,18 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         space = team_of(body)
         try:
             slack.services.grill.answer_form(slack.cache, space, round_id)  # the cache only: no database call
+        except NotFound:  # not a round of this process's cache: ask the database, behind a loading modal
+
+            async def read_form(view_id: str) -> None:
+                await slack.services.grill.open_answer_form(slack.cache, space, round_id)
+                await client.views_update(view_id=view_id, view=answer_view(slack, space, round_id))
+
+            await behind_loading(client, body, ANSWER_TITLE, read_form)
+            return
         except DomainError as refused:
             view = render.notice(ANSWER_TITLE, refused.message)
         else:
-            limit = slack.services.platforms.of(space).answer_limit
-            hint = "Your latest submission before answers close counts. It stays hidden until then."
-            view = render.answer_modal(ANSWER_FORM, ANSWER_TITLE, hint, str(round_id), limit)
+            view = answer_view(slack, space, round_id)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(ANSWER_FORM)
@@ -145,10 +164,8 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
     @app.action(PEEK)
     async def peek(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         await ack()
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=render.notice("Answers", "Loading…"))
-        view_id = opened["view"]["id"]
         round_id = row_id(PEEK.fullmatch(action["action_id"])["round"])  # type: ignore[index]
-        await guarded(notice_in(client, view_id, "Answers"), show_answers(slack, body, round_id, view_id), "peek")
+        await behind_loading(client, body, "Answers", lambda view_id: show_answers(slack, body, round_id, view_id))
 
     @app.action(HINT)
     async def hint(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
@@ -166,6 +183,14 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         await show(trigger_id=body["trigger_id"], view=render.notice("Hint", text))
 
 
+async def behind_loading(client: Any, body: dict[str, Any], title: str, fill: Callable[[str], Awaitable[None]]) -> None:
+    """Open a "Loading…" modal on the click's trigger_id at once, then let `fill` (given the view id)
+    read the database and `views.update` it; a refusal or failure is shown in that modal."""
+    opened = await client.views_open(trigger_id=body["trigger_id"], view=render.notice(title, "Loading…"))
+    view_id = opened["view"]["id"]
+    await guarded(notice_in(client, view_id, title), fill(view_id), title.lower())
+
+
 def notice_in(client: Any, view_id: str, title: str) -> Any:
     """A `say` that turns the open modal into a notice (for results and refusals)."""
 
@@ -173,6 +198,21 @@ def notice_in(client: Any, view_id: str, title: str) -> Any:
         await client.views_update(view_id=view_id, view=render.notice(title, render.escape(text)))
 
     return say
+
+
+def answer_view(slack: SlackContext, space: str, round_id: int) -> dict[str, Any]:
+    limit = slack.services.platforms.of(space).answer_limit
+    hint = "Your latest submission before answers close counts. It stays hidden until then."
+    return render.answer_modal(ANSWER_FORM, ANSWER_TITLE, hint, str(round_id), limit)
+
+
+async def rubric_of(slack: SlackContext, space: str, round_id: int) -> tuple[Criterion, ...]:
+    """The criteria a submitted rubric must score, to show a missed one inline; none when the round is
+    not open here (the vote is then refused with the reason, as a notice)."""
+    try:
+        return (await slack.services.grill.open_round(slack.cache, space, round_id)).criteria
+    except DomainError:
+        return ()
 
 
 def rubric_view(form: RatingForm) -> dict[str, Any]:

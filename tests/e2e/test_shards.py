@@ -9,7 +9,6 @@ throwaway cluster sets it); each run gets a database of its own.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -41,12 +40,8 @@ class Server:
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
     """A fresh, empty database on the test cluster (the first bot migrates it), dropped afterwards."""
-    name = f"e2e_shards_{uuid.uuid4().hex[:12]}"
-    await pg.admin(f"CREATE DATABASE {name}")
-    try:
-        yield pg.database_url(name)
-    finally:
-        await pg.drop_database(name)
+    async with pg.scratch_database("e2e_shards") as url:
+        yield url
 
 
 async def add_server(discord: Harness, name: str, shard: int) -> Server:
@@ -86,8 +81,8 @@ async def close_and_read(discord: Harness, server: Server, *, voted: int) -> str
 
 
 async def test_two_processes_on_two_shards_share_one_database(
-    discord: Harness, launch_bot: LaunchBot, database: str
-) -> None:
+    database: str, discord: Harness, launch_bot: LaunchBot
+) -> None:  # the database first: it is dropped after the bots stop
     servers = [await add_server(discord, f"s{shard}{n}", shard) for shard in (0, 1) for n in (1, 2)]
     mine = {0: servers[:2], 1: servers[2:]}
     env = {"GRILLBOT_DATABASE_URL": database}

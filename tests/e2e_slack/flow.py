@@ -121,6 +121,7 @@ async def vote_with_button(slack: Harness, voter: Actor, post: Message, author: 
 async def rate_with_shortcut(slack: Harness, voter: Actor, message: Message, value: int) -> str:
     """The "Rate answer" message shortcut: the rubric, or a notice when refused."""
     view = await (await voter.shortcut("Rate answer", message)).view()
+    await settled(slack, view, leaving="Loading")  # a process without the round reads it first
     if view.body.get("callback_id") != "gb:rate":
         return view.text_all()
     return await rubric(slack, voter, view, value)

@@ -82,6 +82,8 @@ class SocketMode:
         self.accepting = True  # False: an outage, new websockets are refused with 503
         self.auto_redeliver = True
         self.ack_delay = 0.0  # seconds Slack takes to act on an ack after reading it (its own path's latency)
+        self.spread = False  # True: each kind of envelope goes round the live connections in turn
+        self._turns: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -163,15 +165,20 @@ class SocketMode:
         retry_attempt: int = 0,
         retry_reason: str = "",
     ) -> Envelope:
-        """Send an envelope on a live connection (the newest). With none, it is lost, as on Slack."""
+        """Send an envelope on a live connection: the newest, or, when `spread`, the connections in turn
+        for each kind of payload (Slack hands any payload to any of an app's connections; per kind, so
+        a test knows every kind reaches every process). With none, it is lost, as on Slack."""
         accepts = type_ != "events_api" if accepts_response_payload is None else accepts_response_payload
         envelope = Envelope(envelope_id or str(uuid.uuid4()), type_, payload, accepts, retry_attempt, retry_reason)
         self.envelopes.append(envelope)
         live = [c for c in self.connections if not c.ws.closed]
         if live:
+            kind = f"{type_}:{payload.get('type', '')}"
+            self._turns[kind] = turn = self._turns.get(kind, -1) + 1
+            chosen = live[turn % len(live)] if self.spread else live[-1]
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await live[-1].ws.send_str(json.dumps(envelope.frame()))
-                envelope.sent_at, envelope.connection = time.monotonic(), live[-1]
+                await chosen.ws.send_str(json.dumps(envelope.frame()))
+                envelope.sent_at, envelope.connection = time.monotonic(), chosen
         if envelope.sent_at is not None and type_ == "events_api" and self.auto_redeliver:
             self._spawn(self._redeliver_unacked(envelope))
         self.state.changes.notify()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core.models import Round
+from bot.core.round_cache import RoundCache
 from bot.slack_ui.refs import split_message_ref
 from tests.slack.conftest import ADMIN, BOT_USER, CHANNEL, MEMBER, OTHER_TEAM, PEER, POST_SECONDS, SPACE, TEAM, Bed
 
@@ -225,3 +226,55 @@ async def test_blind_mode_answer_button_opens_the_form_and_the_answer_stays_hidd
     assert answer.body == "hidden <!here>" and answer.message_ref is None
     assert "It stays hidden until answers close" in json.dumps(bed.views_shown()[-1])
     assert not [p for p in bed.api.called("chat.postMessage") if p.get("thread_ts")]  # nothing in the thread yet
+
+
+async def test_a_process_that_does_not_run_the_round_still_takes_its_answers_and_votes(bed: Bed, posted: Round):
+    """Slack gives any socket any payload: with several processes, most hold no round in their cache
+    (only the leader runs the steps), and every handler reads the round from the database."""
+    bed.slack.cache = RoundCache()  # what a process that is not the leader holds
+    await bed.dispatch(message_event(posted, MEMBER, "an answer", 1))
+    [answer] = await bed.slack.services.rounds.answers(posted.id)
+    await bed.dispatch(click(f"gb:vote:{posted.id}"))
+    await bed.dispatch(
+        {**click(f"gb:pick:{posted.id}", selected_option={"value": str(answer.id)}), "view": {"id": "V5"}}
+    )
+    rubric = bed.api.called("views.update")[-1]["view"]
+    assert rubric["callback_id"] == "gb:rate" and rubric["private_metadata"] == f"{posted.id}:a:{answer.id}"
+    partial = scores(posted)
+    del partial[first := next(iter(partial))]
+    response = await bed.dispatch(submit("gb:rate", rubric["private_metadata"], partial))
+    assert json.loads(response.body)["errors"].keys() == {first}  # the rubric read from the database
+    await bed.dispatch(submit("gb:rate", rubric["private_metadata"], scores(posted)))
+
+    shortcut = {
+        "type": "message_action",
+        "callback_id": "rate_answer",
+        "team": {"id": TEAM},
+        "user": {"id": ADMIN},
+        "channel": {"id": CHANNEL},
+        "trigger_id": "trigger.3",
+        "message": {"user": MEMBER, "ts": f"{POST_SECONDS + 60}.000100", "thread_ts": thread_ts(posted)},
+    }
+    await bed.dispatch(shortcut)
+    assert "Loading" in json.dumps(bed.api.called("views.open")[-1]["view"])  # the trigger is used at once
+    rated = bed.api.called("views.update")[-1]["view"]
+    assert rated["private_metadata"] == f"{posted.id}:m:{CHANNEL}:{POST_SECONDS + 60}.000100"
+    await bed.dispatch(submit("gb:rate", rated["private_metadata"], scores(posted, "1"), user=ADMIN))
+    votes = await bed.slack.services.rounds.votes(posted.id)
+    assert sorted(v.voter_id for v in votes) == [f"slack:{ADMIN}", f"slack:{PEER}"]
+    await bed.dispatch({**shortcut, "team": {"id": OTHER_TEAM}})  # the same thread named from elsewhere
+    refused = bed.api.called("views.update")[-1]["view"]
+    assert "Rate answer works on answers in the thread of an open round" in json.dumps(refused)
+    assert len(bed.slack.cache) == 0
+
+
+async def test_the_blind_answer_form_opens_on_a_process_that_does_not_run_the_round(bed: Bed):
+    await bed.slack.services.grill.setup(SPACE, CHANNEL, "09:00", "UTC", blind_mode=True)
+    rnd = await bed.slack.services.grill.post_now(SPACE)
+    bed.slack.cache = RoundCache()
+    await bed.dispatch(click(f"gb:answer:{rnd.id}", user=MEMBER))
+    assert "Loading" in json.dumps(bed.api.called("views.open")[-1]["view"])
+    form = bed.api.called("views.update")[-1]["view"]
+    assert form["callback_id"] == "gb:form" and form["private_metadata"] == str(rnd.id)
+    await bed.dispatch(click(f"gb:answer:{rnd.id}", user=MEMBER, team=OTHER_TEAM))
+    assert "isn't open on this workspace" in json.dumps(bed.api.called("views.update")[-1]["view"])
