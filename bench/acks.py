@@ -20,7 +20,9 @@ callbacks wait; then the lock opens and the frames go out back to back. The doub
 itself, from the frame written to the socket to the callback's arrival at its route: one monotonic
 clock in one process. A burst is awaited with one waiter, so the benchmark's own bookkeeping stays
 O(n) per change of the double's state. The RESULT rows pool every run; the per-run p99s show the
-spread (a shared 2-core machine moves them by a third).
+spread (a shared 2-core machine moves them by a third). The double listens with a backlog of 2,048
+(`tests/e2e/fake_discord.LISTEN_BACKLOG`): at aiohttp's 128, the first burst of 500 opened more
+connections at once than the queue held, and the dropped SYNs cost a 1 s kernel retry.
 Targets: ack p99 <= 150 ms at 100, <= 400 ms at 500; /stats result p99 <= 2 s at 100.
 """
 

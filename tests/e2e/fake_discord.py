@@ -18,6 +18,9 @@ FAKE_TOKEN = "fake-bot-token.e2e"
 MAX_UPLOAD = 32 * 1024 * 1024
 
 
+LISTEN_BACKLOG = 2048  # pending connections the double accepts at once (the kernel caps it at somaxconn)
+
+
 class FakeDiscord:
     """Start it, point discord.py at `api_base` and `gateway_url`, and drive it through `tests.e2e.harness`."""
 
@@ -50,7 +53,9 @@ class FakeDiscord:
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
-        await web.SockSite(self._runner, sock).start()
+        # aiohttp listens with a backlog of 128: a burst of 500 new connections overflowed it, and the
+        # dropped SYNs came back 1 s later (the kernel's retry), a stall Discord's edge does not have
+        await web.SockSite(self._runner, sock, backlog=LISTEN_BACKLOG).start()
         port = sock.getsockname()[1]
         self.state.base_url = f"http://127.0.0.1:{port}"
         self.gateway.url = f"ws://127.0.0.1:{port}/gateway"
