@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -58,6 +59,17 @@ class KeyPoint:
 def key_points_in_order(points: tuple[KeyPoint, ...]) -> tuple[KeyPoint, ...]:
     """Must-haves first, bonus points after, each group in the author's order."""
     return tuple(p for p in points if not p.bonus) + tuple(p for p in points if p.bonus)
+
+
+def numbered_key_points(points: Sequence[KeyPoint | str]) -> list[tuple[int | None, KeyPoint]]:
+    """`key_points_in_order` with each must-have's number from 1 (None for a bonus point), as every
+    platform shows them; a plain string (a round stored before key point marks) is a must-have."""
+    numbered: list[tuple[int | None, KeyPoint]] = []
+    number = 0
+    for point in key_points_in_order(tuple(KeyPoint.of(p) for p in points)):
+        number += not point.bonus
+        numbered.append((None if point.bonus else number, point))
+    return numbered
 
 
 @dataclass(frozen=True, slots=True)

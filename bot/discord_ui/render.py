@@ -25,7 +25,7 @@ from bot.core.models import (
     Round,
     RoundResults,
     RoundState,
-    key_points_in_order,
+    numbered_key_points,
 )
 from bot.core.schedule import format_weekdays
 from bot.core.text import chunks, clip
@@ -81,14 +81,10 @@ def question_embed(heading: str, question: Question | QuestionSnapshot, qtype: Q
 
 def key_point_lines(key_points: Sequence[KeyPoint | str]) -> list[str]:
     """Must-haves numbered first, then the bonus points marked; a point's criterion in brackets."""
-    lines, number = [], 0
-    for point in key_points_in_order(tuple(KeyPoint.of(p) for p in key_points)):
+    lines = []
+    for number, point in numbered_key_points(key_points):
         tag = f" [{point.criterion}]" if point.criterion else ""
-        if point.bonus:
-            lines.append(f"☆ *bonus:* {point.text}{tag}")
-        else:
-            number += 1
-            lines.append(f"{number}. {point.text}{tag}")
+        lines.append(f"{number}. {point.text}{tag}" if number else f"☆ *bonus:* {point.text}{tag}")
     return lines
 
 

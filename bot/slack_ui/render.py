@@ -26,7 +26,7 @@ from bot.core.models import (
     Round,
     RoundResults,
     RoundState,
-    key_points_in_order,
+    numbered_key_points,
 )
 from bot.core.schedule import format_weekdays
 from bot.core.text import chunks, clip
@@ -173,14 +173,10 @@ def posted_round(message: dict[str, Any]) -> int | None:
 
 def key_point_lines(key_points: Sequence[KeyPoint | str]) -> list[str]:
     """Must-haves numbered first, then the bonus points marked; a point's criterion in brackets."""
-    lines, number = [], 0
-    for point in key_points_in_order(tuple(KeyPoint.of(p) for p in key_points)):
+    lines = []
+    for number, point in numbered_key_points(key_points):
         tag = f" [{escape(point.criterion)}]" if point.criterion else ""
-        if point.bonus:
-            lines.append(f"☆ _bonus:_ {escape(point.text)}{tag}")
-        else:
-            number += 1
-            lines.append(f"{number}. {escape(point.text)}{tag}")
+        lines.append(f"{number}. {escape(point.text)}{tag}" if number else f"☆ _bonus:_ {escape(point.text)}{tag}")
     return lines
 
 
