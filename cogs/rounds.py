@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import DomainError
+from bot.core.services.rating import MessageToRate
 from bot.core.services.threads import ReadBackPlan, ThreadMessage
 from bot.discord_ui import render
 from bot.discord_ui.client import GrillBot
@@ -170,8 +171,7 @@ class Rounds(commands.Cog):
         space = space_ref(interaction.guild_id) if interaction.guild_id is not None else ""
         shown = render.answer_id_shown(message.embeds) if message.author == self.bot.user else None
         try:
-            form = self.bot.services.rating.form_for_message(
-                self.bot.round_cache,
+            target = MessageToRate(
                 space,
                 str(message.channel.id),
                 member_ref(interaction.user.id),
@@ -179,6 +179,7 @@ class Rounds(commands.Cog):
                 str(message.id),
                 shown_answer_id=shown or None,
             )
+            form = self.bot.services.rating.form_for_message(self.bot.round_cache, target)
         except DomainError as refusal:
             await interaction.response.send_message(refusal.message, ephemeral=True)
             return

@@ -24,7 +24,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.core.errors import DomainError, InvalidInput, NotFound, SelfVote
 from bot.core.ids import row_id
 from bot.core.models import Criterion
-from bot.core.services.rating import RatingForm, vote_reply
+from bot.core.services.rating import MessageToRate, RatingForm, vote_reply
 from bot.core.services.rounds import AnswerOutcome
 from bot.slack_ui import render
 from bot.slack_ui.context import SlackContext
@@ -99,7 +99,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         channel = str((body.get("channel") or {}).get("id", ""))
         thread = str(message.get("thread_ts") or message.get("ts") or "")
         ours = message.get("user") == slack.bot_user_id or bool(message.get("bot_id"))
-        target = (
+        target = MessageToRate(
             team_of(body),
             message_ref(channel, thread),
             member_ref(user_of(body)),
@@ -109,14 +109,14 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         )
         rating = slack.services.rating
         try:
-            form = rating.form_for_message(slack.cache, *target)  # the cache only: no database call
+            form = rating.form_for_message(slack.cache, target)  # the cache only: no database call
         except SelfVote as refused:
             await client.views_open(trigger_id=body["trigger_id"], view=render.notice(VOTE_TITLE, refused.message))
             return
         except InvalidInput:  # not a round of this process's cache: ask the database, behind a loading modal
 
             async def read_rubric(view_id: str) -> None:
-                found = await rating.read_form_for_message(slack.cache, *target)
+                found = await rating.read_form_for_message(slack.cache, target)
                 await client.views_update(view_id=view_id, view=rubric_view(found))
 
             await behind_loading(client, body, VOTE_TITLE, read_rubric)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.errors import InvalidInput, NotFound, RoundClosed, SelfVote
 from bot.core.round_cache import RoundCache
-from bot.core.services.rating import NOT_RATEABLE, NOTHING_TO_RATE, RatingForm, vote_reply
+from bot.core.services.rating import NOT_RATEABLE, NOTHING_TO_RATE, MessageToRate, RatingForm, vote_reply
 from bot.core.services.rounds import NOT_BLIND_FORM
 from bot.core.services.votes import VOTING_NOT_YET
 from tests.services.slack_shaped import (
@@ -91,15 +91,17 @@ async def test_rate_answer_on_a_message_checks_author_thread_and_workspace_first
     cache = RoundCache()
     cache.remember(rnd)
     thread, ann_msg = slack_ref(POST_TS), slack_ref("1700000000.000200")
-    form = slack.rating.form_for_message(cache, TEAM_A, thread, "slack:UBOB", "slack:UANN", ann_msg)
+    form = slack.rating.form_for_message(cache, MessageToRate(TEAM_A, thread, "slack:UBOB", "slack:UANN", ann_msg))
     assert form == RatingForm(rnd.id, rnd.question.criteria, message_ref=ann_msg)
-    revealed = slack.rating.form_for_message(cache, TEAM_A, thread, "slack:UBOB", "slack:UBOT", ann_msg, 7)
+    revealed = slack.rating.form_for_message(
+        cache, MessageToRate(TEAM_A, thread, "slack:UBOB", "slack:UBOT", ann_msg, 7)
+    )
     assert revealed.answer_id == 7 and revealed.message_ref is None  # the bot's message shows answer 7
     with pytest.raises(SelfVote, match="can't rate your own answer"):
-        slack.rating.form_for_message(cache, TEAM_A, thread, "slack:UANN", "slack:UANN", ann_msg)
+        slack.rating.form_for_message(cache, MessageToRate(TEAM_A, thread, "slack:UANN", "slack:UANN", ann_msg))
     for space, where in ((TEAM_B, thread), (TEAM_A, slack_ref("1700000099.000000"))):
         with pytest.raises(InvalidInput, match=re.escape(NOT_RATEABLE)):
-            slack.rating.form_for_message(cache, space, where, "slack:UBOB", "slack:UANN", ann_msg)
+            slack.rating.form_for_message(cache, MessageToRate(space, where, "slack:UBOB", "slack:UANN", ann_msg))
 
 
 async def test_a_submitted_rating_is_checked_again_and_replied_to(slack, clock):
@@ -142,9 +144,13 @@ async def test_a_process_without_the_round_in_its_cache_reads_it_from_the_databa
     thread, ann_msg = slack_ref(POST_TS), slack_ref("1700000000.000200")
     picked = await slack.rating.read_form_for_pick(empty, TEAM_A, rnd.id, "42")
     assert picked == RatingForm(rnd.id, rnd.question.criteria, answer_id=42)
-    rated = await slack.rating.read_form_for_message(empty, TEAM_A, thread, "slack:UBOB", "slack:UANN", ann_msg)
+    rated = await slack.rating.read_form_for_message(
+        empty, MessageToRate(TEAM_A, thread, "slack:UBOB", "slack:UANN", ann_msg)
+    )
     assert rated == RatingForm(rnd.id, rnd.question.criteria, message_ref=ann_msg)
-    in_b = await slack.rating.read_form_for_message(empty, TEAM_B, thread, "slack:UBOB", "slack:UANN", ann_msg)
+    in_b = await slack.rating.read_form_for_message(
+        empty, MessageToRate(TEAM_B, thread, "slack:UBOB", "slack:UANN", ann_msg)
+    )
     assert in_b.round_id == other.id  # each workspace finds its own round behind the shared ref
     assert (await slack.grill.open_answer_form(empty, TEAM_B, other.id)).round_id == other.id
     assert await slack.grill.round_in_thread(empty, TEAM_A, thread) == rnd.id
@@ -158,17 +164,23 @@ async def test_a_process_without_the_round_in_its_cache_reads_it_from_the_databa
     with pytest.raises(InvalidInput, match=re.escape(NOT_BLIND_FORM)):
         await slack.grill.open_answer_form(empty, TEAM_A, rnd.id)
     with pytest.raises(SelfVote):
-        await slack.rating.read_form_for_message(empty, TEAM_A, thread, "slack:UANN", "slack:UANN", ann_msg)
+        await slack.rating.read_form_for_message(
+            empty, MessageToRate(TEAM_A, thread, "slack:UANN", "slack:UANN", ann_msg)
+        )
     elsewhere = slack_ref("1700000099.000000")
     with pytest.raises(InvalidInput, match=re.escape(NOT_RATEABLE)):
-        await slack.rating.read_form_for_message(empty, TEAM_A, elsewhere, "slack:UBOB", "slack:UANN", ann_msg)
+        await slack.rating.read_form_for_message(
+            empty, MessageToRate(TEAM_A, elsewhere, "slack:UBOB", "slack:UANN", ann_msg)
+        )
     assert await slack.grill.round_in_thread(empty, TEAM_A, elsewhere) is None
 
     await slack.grill.close_round(rnd.id)
     with pytest.raises(NotFound, match="This round isn't open on this workspace"):
         await slack.rating.read_form_for_pick(empty, TEAM_A, rnd.id, "42")
     with pytest.raises(InvalidInput, match=re.escape(NOT_RATEABLE)):
-        await slack.rating.read_form_for_message(empty, TEAM_A, thread, "slack:UBOB", "slack:UANN", ann_msg)
+        await slack.rating.read_form_for_message(
+            empty, MessageToRate(TEAM_A, thread, "slack:UBOB", "slack:UANN", ann_msg)
+        )
     assert await slack.grill.round_in_thread(empty, TEAM_A, thread) == rnd.id  # a late reply is still refused
 
 

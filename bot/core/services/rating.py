@@ -61,6 +61,20 @@ class RatingForm:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageToRate:
+    """ "Rate answer" on message `message_ref` by `author_id` in thread `thread_ref` of `space_id`, as
+    the platform reports it. `shown_answer_id` is the answer id a message of the bot's own displays
+    (a blind round's revealed answer), read by the front end from its own rendering."""
+
+    space_id: str
+    thread_ref: str
+    rater_id: str
+    author_id: str
+    message_ref: str
+    shown_answer_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RatedVote:
     receipt: VoteReceipt
     author_name: str  # the rated answer's author, as the member last showed it (raw: escape to show)
@@ -122,39 +136,17 @@ class RatingService:
             raise NotFound(self.platforms.words(space_id, ANSWER_NOT_HERE))
         return RatingForm(found.round_id, found.criteria, answer_id=answer_id)
 
-    def form_for_message(
-        self,
-        cache: RoundCache,
-        space_id: str,
-        thread_ref: str,
-        rater_id: str,
-        author_id: str,
-        message_ref: str,
-        shown_answer_id: int | None = None,
-    ) -> RatingForm:
-        """ "Rate answer" on message `message_ref` by `author_id` in thread `thread_ref` -> the form to open.
+    def form_for_message(self, cache: RoundCache, target: MessageToRate) -> RatingForm:
+        """ "Rate answer" on `target` -> the form to open. No database call. SelfVote on one's own
+        message, InvalidInput outside an open round's thread of `target.space_id`."""
+        check_not_own(target)
+        return message_form(cache.for_thread(target.space_id, target.thread_ref), target)
 
-        `shown_answer_id` is the answer id a message of the bot's own displays (a blind round's
-        revealed answer); the front end reads it from its own rendering. No database call. SelfVote
-        on one's own message, InvalidInput outside an open round's thread of `space_id`."""
-        check_not_own(rater_id, author_id)
-        return message_form(cache.for_thread(space_id, thread_ref), message_ref, shown_answer_id)
-
-    async def read_form_for_message(
-        self,
-        cache: RoundCache,
-        space_id: str,
-        thread_ref: str,
-        rater_id: str,
-        author_id: str,
-        message_ref: str,
-        shown_answer_id: int | None = None,
-    ) -> RatingForm:
+    async def read_form_for_message(self, cache: RoundCache, target: MessageToRate) -> RatingForm:
         """`form_for_message`, read through to the database on a cache miss (for a front end whose
         payloads may reach a process that does not hold the round: call it after a "loading" form)."""
-        check_not_own(rater_id, author_id)
-        found = await self.grill.open_round_in_thread(cache, space_id, thread_ref)
-        return message_form(found, message_ref, shown_answer_id)
+        check_not_own(target)
+        return message_form(await self.grill.open_round_in_thread(cache, target.space_id, target.thread_ref), target)
 
     async def rate(
         self,
@@ -178,18 +170,18 @@ class RatingService:
         return RatedVote(receipt, names.get(receipt.answer.member_id, "that member"))
 
 
-def check_not_own(rater_id: str, author_id: str) -> None:
-    if author_id == rater_id:
+def check_not_own(target: MessageToRate) -> None:
+    if target.author_id == target.rater_id:
         raise SelfVote(SELF_VOTE)
 
 
-def message_form(found: OpenRound | None, message_ref: str, shown_answer_id: int | None) -> RatingForm:
-    """The form "Rate answer" opens on a message of `found`'s thread; InvalidInput without an open round."""
+def message_form(found: OpenRound | None, target: MessageToRate) -> RatingForm:
+    """The form "Rate answer" opens on `target` in `found`'s thread; InvalidInput without an open round."""
     if found is None:
         raise InvalidInput(NOT_RATEABLE)
-    if shown_answer_id is not None:
-        return RatingForm(found.round_id, found.criteria, answer_id=shown_answer_id)
-    return RatingForm(found.round_id, found.criteria, message_ref=message_ref)
+    if target.shown_answer_id is not None:
+        return RatingForm(found.round_id, found.criteria, answer_id=target.shown_answer_id)
+    return RatingForm(found.round_id, found.criteria, message_ref=target.message_ref)
 
 
 def vote_reply(author: str, receipt: VoteReceipt) -> str:
