@@ -19,7 +19,7 @@ from bot.slack_ui import commands, render
 from bot.slack_ui.context import SlackContext
 from bot.slack_ui.errors import guarded
 from bot.slack_ui.refs import member_ref
-from bot.slack_ui.voting import ID, notice_in, team_of, user_of
+from bot.slack_ui.voting import ID, behind_loading, notice_in, team_of, user_of
 
 DRILL_ANSWER_FORM = "gb:drillans"
 DRILL_SCORE_FORM = "gb:drillrate"
@@ -34,10 +34,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
     @app.command("/drill")
     async def drill(ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
-        view_id = (await client.views_open(trigger_id=body["trigger_id"], view=render.notice(TITLE, "Loading…")))[
-            "view"
-        ]["id"]
-        await guarded(notice_in(client, view_id, TITLE), open_drill(slack, body, view_id), "/drill")
+        await behind_loading(client, body, TITLE, lambda view_id: open_drill(slack, body, view_id), "/drill")
 
     @app.view(DRILL_ANSWER_FORM)
     async def drill_answered(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -75,10 +72,9 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
     @app.command("/classify")
     async def classify(ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
-        view_id = (await client.views_open(trigger_id=body["trigger_id"], view=render.notice("Classify", "Loading…")))[
-            "view"
-        ]["id"]
-        await guarded(notice_in(client, view_id, "Classify"), offer_classify(slack, body, view_id), "/classify")
+        await behind_loading(
+            client, body, "Classify", lambda view_id: offer_classify(slack, body, view_id), "/classify"
+        )
 
     @app.action(CLASSIFY)
     async def classified(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:

@@ -76,7 +76,9 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
     async def vote(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         await ack()
         round_id = row_id(VOTE.fullmatch(action["action_id"])["round"])  # type: ignore[index]
-        await behind_loading(client, body, VOTE_TITLE, lambda view_id: offer_answers(slack, body, round_id, view_id))
+        await behind_loading(
+            client, body, VOTE_TITLE, lambda view_id: offer_answers(slack, body, round_id, view_id), "vote"
+        )
 
     @app.action(PICK)
     async def pick(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
@@ -119,7 +121,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
                 found = await rating.read_form_for_message(slack.cache, target)
                 await client.views_update(view_id=view_id, view=rubric_view(found))
 
-            await behind_loading(client, body, VOTE_TITLE, read_rubric)
+            await behind_loading(client, body, VOTE_TITLE, read_rubric, "rate answer")
             return
         await client.views_open(trigger_id=body["trigger_id"], view=rubric_view(form))
 
@@ -148,7 +150,7 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
                 await slack.services.grill.open_answer_form(slack.cache, space, round_id)
                 await client.views_update(view_id=view_id, view=answer_view(slack, space, round_id))
 
-            await behind_loading(client, body, ANSWER_TITLE, read_form)
+            await behind_loading(client, body, ANSWER_TITLE, read_form, "answer")
             return
         except DomainError as refused:
             view = render.notice(ANSWER_TITLE, refused.message)
@@ -165,7 +167,9 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
     async def peek(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         await ack()
         round_id = row_id(PEEK.fullmatch(action["action_id"])["round"])  # type: ignore[index]
-        await behind_loading(client, body, "Answers", lambda view_id: show_answers(slack, body, round_id, view_id))
+        await behind_loading(
+            client, body, "Answers", lambda view_id: show_answers(slack, body, round_id, view_id), "peek"
+        )
 
     @app.action(HINT)
     async def hint(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
@@ -183,12 +187,14 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
         await show(trigger_id=body["trigger_id"], view=render.notice("Hint", text))
 
 
-async def behind_loading(client: Any, body: dict[str, Any], title: str, fill: Callable[[str], Awaitable[None]]) -> None:
-    """Open a "Loading…" modal on the click's trigger_id at once, then let `fill` (given the view id)
-    read the database and `views.update` it; a refusal or failure is shown in that modal."""
+async def behind_loading(
+    client: Any, body: dict[str, Any], title: str, fill: Callable[[str], Awaitable[None]], where: str
+) -> None:
+    """Open a "Loading…" modal on the trigger_id at once, then let `fill` (given the view id) read
+    the database and `views.update` it; a refusal or failure (logged as `where`) is shown in that modal."""
     opened = await client.views_open(trigger_id=body["trigger_id"], view=render.notice(title, "Loading…"))
     view_id = opened["view"]["id"]
-    await guarded(notice_in(client, view_id, title), fill(view_id), title.lower())
+    await guarded(notice_in(client, view_id, title), fill(view_id), where)
 
 
 def notice_in(client: Any, view_id: str, title: str) -> Any:
