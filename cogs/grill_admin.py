@@ -175,17 +175,13 @@ class GrillAdmin(commands.GroupCog, group_name="grill", group_description="Run t
         if pack.size > MAX_PACK_BYTES:
             raise InvalidInput(f"{pack.filename} is {pack.size} bytes; a pack may be at most 1 MiB. Split it.")
         data = await pack.read()
+        space = self._space(interaction)
         receipt = await self.bot.services.library.import_pack(
-            self._space(interaction), member_ref(interaction.user.id), pack.filename, data
+            space, member_ref(interaction.user.id), pack.filename, data
         )
-        counts = ", ".join(f"{n} {render.type_name(t).lower()}" for t, n in receipt.per_type.items())
-        verb = "Replaced" if receipt.replaced else "Imported"
-        await self._reply(
-            interaction,
-            f"{verb} pack **{receipt.pack.title}** (`{receipt.pack.id}`): "
-            f"{render.plural(len(receipt.pack.questions), 'question')} ({counts}). "
-            "They join this server's daily grill, /drill and /classify.",
-        )
+        platform = self.bot.services.platforms.of(space)
+        text = admin_replies.imported(receipt, f"**{receipt.pack.title}**", render.type_name, platform)
+        await self._reply(interaction, text)
 
     @app_commands.command(name="export", description="Download this server's grill data (JSON)")
     async def export(self, interaction: discord.Interaction) -> None:

@@ -6,10 +6,14 @@ word for a space) and sends the text as its own reply, led by any fault (`render
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+from bot.core.platform import Platform
+from bot.core.services.library import ImportReceipt
 from bot.core.services.rounds import CloseReport
 from bot.core.services.steps import StepOutcome
+from bot.core.text import plural
 
 PAUSED = "Paused. The open round (if any) still closes on time. /grill resume starts posting again."
 TIMING_CHANGED = "Applies from the next round."
@@ -23,6 +27,17 @@ def resumed(next_post: str | None) -> str:
 
 def skipped(day: date) -> str:
     return f"No question will be posted on {day.isoformat()}."
+
+
+def imported(receipt: ImportReceipt, title: str, type_name: Callable[[str], str], platform: Platform) -> str:
+    """`/grill import`: `title` is the pack's title as the platform shows it (bold, made safe),
+    `type_name` a type id's name there."""
+    counts = ", ".join(f"{n} {type_name(t).lower()}" for t, n in receipt.per_type.items())
+    verb = "Replaced" if receipt.replaced else "Imported"
+    return platform.words(
+        f"{verb} pack {title} (`{receipt.pack.id}`): {plural(len(receipt.pack.questions), 'question')} "
+        f"({counts}). They join this {{space}}'s daily grill, /drill and /classify."
+    )
 
 
 def closed(report: CloseReport, where: str) -> str:

@@ -1,8 +1,12 @@
-"""Fitting text into a platform's length limits; each front end passes its own limits."""
+"""Fitting text into a platform's length limits (each front end passes its own), and counting nouns."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def clip(text: str, limit: int) -> str:

@@ -28,7 +28,7 @@ from bot.core.models import (
     numbered_key_points,
 )
 from bot.core.schedule import format_weekdays
-from bot.core.text import chunks, clip
+from bot.core.text import chunks, clip, plural
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -55,10 +55,6 @@ PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "all time"}
 def name(text: str) -> str:
     """A member's display name, safe to show: markdown escaped, mentions never resolved."""
     return escape_markdown(text)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def type_name(type_id: str | None) -> str:

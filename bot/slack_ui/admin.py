@@ -163,18 +163,13 @@ async def import_pack(slack: SlackContext, body: dict[str, Any], view: dict[str,
     if int(file.get("size") or 0) > MAX_PACK_BYTES:
         raise InvalidInput(f"{filename} is {file.get('size')} bytes; a pack may be at most 1 MiB. Split it.")
     data = await download(slack, str(file.get("url_private_download") or file.get("url_private") or ""))
-    receipt = await slack.services.library.import_pack(
-        space_ref(str(body["team"]["id"])), member_ref(user), filename, data
-    )
+    space = space_ref(str(body["team"]["id"]))
+    receipt = await slack.services.library.import_pack(space, member_ref(user), filename, data)
     types = slack.services.bank.types
-    counts = ", ".join(f"{n} {render.type_name(types.get(t), t).lower()}" for t, n in receipt.per_type.items())
-    verb = "Replaced" if receipt.replaced else "Imported"
-    return render.notice(
-        IMPORT_TITLE,
-        f"{verb} pack *{render.escape(receipt.pack.title)}* (`{receipt.pack.id}`): "
-        f"{render.plural(len(receipt.pack.questions), 'question')} ({counts}). "
-        "They join this workspace's daily grill, /drill and /classify.",
-    )
+    title = f"*{render.escape(receipt.pack.title)}*"
+    platform = slack.services.platforms.of(space)
+    text = admin_replies.imported(receipt, title, lambda t: render.type_name(types.get(t), t), platform)
+    return render.notice(IMPORT_TITLE, text)
 
 
 async def download(slack: SlackContext, url: str) -> bytes:

@@ -29,7 +29,7 @@ from bot.core.models import (
     numbered_key_points,
 )
 from bot.core.schedule import format_weekdays
-from bot.core.text import chunks, clip
+from bot.core.text import chunks, clip, plural
 
 Block = dict[str, Any]
 
@@ -59,10 +59,6 @@ def escape(text: str) -> str:
 
 def name(display_name: str) -> str:
     return escape(display_name)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def plain(text: str, limit: int = SECTION_MAX) -> dict[str, Any]:

@@ -45,6 +45,7 @@ class FakeWebApi:
     responses: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     replies: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # what GET /files/<name> serves (a private download)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     base: str = ""
 
@@ -81,6 +82,10 @@ class FakeWebApi:
         reply = self.replies.get(method)
         body = reply(args) if callable(reply) else reply if reply is not None else self.default(method, args)
         return web.json_response({"ok": True, **body})
+
+    async def file(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["name"])
+        return web.Response(status=404) if data is None else web.Response(body=data)
 
     async def response_url(self, request: web.Request) -> web.Response:
         self.responses.append(await request.json())
@@ -145,6 +150,7 @@ async def bed(db_path: str, clock: Any, bank: Any) -> AsyncIterator[Bed]:
     server = web.Application()
     server.router.add_route("*", "/api/{method}", api.api)
     server.router.add_post("/response/{n}", api.response_url)
+    server.router.add_get("/files/{name}", api.file)
     runner = web.AppRunner(server)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

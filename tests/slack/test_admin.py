@@ -3,6 +3,8 @@ core's validators and messages behind Slack's command text."""
 
 from __future__ import annotations
 
+import json
+
 from bot.slack_ui.admin import NOT_ADMIN
 from tests.slack.conftest import ADMIN, CHANNEL, MEMBER, OTHER_TEAM, SPACE, TEAM, Bed
 
@@ -71,3 +73,29 @@ async def test_each_workspace_has_its_own_settings(bed: Bed):
 async def test_an_unknown_subcommand_gets_the_usage(bed: Bed):
     await bed.dispatch(bed.command("/grill", "launch now", user=ADMIN))
     assert "`launch` is not a /grill command." in bed.said() and "/grill setup #channel" in bed.said()
+
+
+async def test_an_imported_pack_is_named_in_the_workspaces_words(bed: Bed):
+    bed.api.files["ours.yaml"] = (
+        b"pack: ours\ntitle: Our <own>\nquestions:\n  - id: ours-1\n    type: systems\n    topics: [our-infra]\n"
+        b"    difficulty: 2\n    prompt: 'Why is our GPU cluster idle at night?'\n"
+        b"    key_points: ['batch jobs', 'scheduler limits']\n"
+    )
+    url = f"{bed.api.base}/files/ours.yaml"
+    upload = {"name": "ours.yaml", "size": len(bed.api.files["ours.yaml"]), "url_private_download": url}
+    submitted = {
+        "type": "view_submission",
+        "team": {"id": TEAM},
+        "user": {"id": ADMIN},
+        "view": {
+            "id": "V7",
+            "type": "modal",
+            "callback_id": "gb:import",
+            "private_metadata": "",
+            "state": {"values": {"pack": {"file": {"type": "file_input", "files": [upload]}}}},
+        },
+    }
+    await bed.dispatch(submitted)
+    shown = json.dumps(bed.views_shown()[-1])
+    assert "Imported pack *Our &lt;own&gt;* (`ours`): 1 question (1 systems)." in shown
+    assert "They join this workspace's daily grill, /drill and /classify." in shown
