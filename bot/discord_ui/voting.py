@@ -195,14 +195,12 @@ class HintButton(ui.DynamicItem[ui.Button], template=r"gb:hint:(?P<qid>[a-z0-9-]
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Answered at once from the in-memory bank; a question of another server's pack is not shown."""
-        question = grill_bot(interaction).services.bank.questions.get(self.question_id)
-        space = caller_space(interaction)
-        if question is None or not space or not question.visible_in(space):
-            text = "That question is no longer in the bank, so its hint is gone."
-        elif not question.hint:
-            text = "This question has no hint: start from the type's answer shape on the post."
+        try:
+            hint = grill_bot(interaction).services.drills.hint(caller_space(interaction), self.question_id)
+        except DomainError as refused:
+            text = refused.message
         else:
-            text = render.clip(f"💡 Hint: {question.hint}", render.CONTENT_MAX)
+            text = render.clip(f"💡 Hint: {hint}", render.CONTENT_MAX)
         await interaction.response.send_message(text, ephemeral=True)
 
 

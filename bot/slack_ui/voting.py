@@ -175,14 +175,10 @@ def register(app: AsyncApp, slack: SlackContext) -> None:
     async def hint(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         await ack()
         qid = HINT.fullmatch(action["action_id"])["qid"]  # type: ignore[index]
-        question = slack.services.bank.questions.get(qid)
-        space = team_of(body)
-        if question is None or not space or not question.visible_in(space):
-            text = "That question is no longer in the bank, so its hint is gone."
-        elif not question.hint:
-            text = "This question has no hint: start from the type's answer shape on the post."
-        else:
-            text = f"💡 {render.escape(question.hint)}"
+        try:
+            text = f"💡 {render.escape(slack.services.drills.hint(team_of(body), qid))}"
+        except DomainError as refused:
+            text = refused.message
         show = client.views_push if body.get("view") else client.views_open  # on a drill's modal, or the post
         await show(trigger_id=body["trigger_id"], view=render.notice("Hint", text))
 

@@ -7,6 +7,7 @@ import pytest
 
 from bot.core.content import load_frameworks
 from bot.core.models import Criterion, KeyPoint, Question, RoundResults
+from bot.core.services.drills import DrillService
 from bot.discord_ui import render
 from bot.discord_ui.modals import rubric_modal
 from bot.discord_ui.voting import QUESTION_ITEMS, HintButton, round_view
@@ -89,7 +90,8 @@ class Response:
 
 def interaction(guild_id: int | None, *questions: Question) -> SimpleNamespace:
     bank = SimpleNamespace(questions={q.id: q for q in questions})
-    client = SimpleNamespace(services=SimpleNamespace(bank=bank))
+    drills = DrillService(bank, drills=None, clock=None)  # type: ignore[arg-type]  # the hint reads the bank only
+    client = SimpleNamespace(services=SimpleNamespace(bank=bank, drills=drills))
     return SimpleNamespace(client=client, guild_id=guild_id, response=Response())
 
 

@@ -4,6 +4,7 @@ crafted in (or for) another workspace changing nothing."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -278,3 +279,17 @@ async def test_the_blind_answer_form_opens_on_a_process_that_does_not_run_the_ro
     assert form["callback_id"] == "gb:form" and form["private_metadata"] == str(rnd.id)
     await bed.dispatch(click(f"gb:answer:{rnd.id}", user=MEMBER, team=OTHER_TEAM))
     assert "isn't open on this workspace" in json.dumps(bed.api.called("views.update")[-1]["view"])
+
+
+async def test_the_hint_button_shows_a_visible_questions_hint_and_says_when_there_is_none(bed: Bed):
+    questions = bed.slack.services.bank.questions
+    plain, hinted = [q for q in questions.values() if q.visible_in(SPACE)][:2]
+    questions[plain.id] = replace(plain, hint="")
+    questions[hinted.id] = replace(hinted, hint="Start from <bytes> per token & <!here>")
+    for action, team in ((hinted.id, TEAM), (plain.id, TEAM), ("no-such-question", TEAM), (hinted.id, "")):
+        await bed.dispatch(click(f"gb:hint:{action}", team=team))
+    shown = [json.dumps(call["view"], ensure_ascii=False) for call in bed.api.called("views.open")]
+    assert len(shown) == 4
+    assert "💡 Start from &lt;bytes&gt; per token &amp; &lt;!here&gt;" in shown[0]
+    assert "This question has no hint: start from the type's answer shape on the post." in shown[1]
+    assert all("That question is no longer in the bank, so its hint is gone." in s for s in shown[2:])

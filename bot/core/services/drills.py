@@ -38,6 +38,8 @@ DRILL_NOT_YOURS = (
 ALREADY_SHARED = (
     "You already shared this drill for peer votes; a drill is shared once. Its round is in the grill channel."
 )
+HINT_GONE = "That question is no longer in the bank, so its hint is gone."
+NO_HINT = "This question has no hint: start from the type's answer shape on the post."
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,16 @@ class DrillService:
         if question is None or not question.visible_in(space_id):
             raise NotFound(f"There is no question '{question_id}' here. Run /drill without it for any question.")
         return question
+
+    def hint(self, space_id: str, question_id: str) -> str:
+        """The Hint button: the question's hint as written (escape it to show). NotFound when the
+        question is gone or not this space's to see; InvalidInput when it has no hint."""
+        question = self.bank.questions.get(question_id)
+        if question is None or not space_id or not question.visible_in(space_id):
+            raise NotFound(HINT_GONE)
+        if not question.hint:
+            raise InvalidInput(NO_HINT)
+        return question.hint
 
     def _check_filters(
         self, space_id: str, type_id: str | None, topic: str | None, difficulty: int | None
