@@ -14,9 +14,9 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown, format_dt
 
+from bot.core.board_text import FOOTERS, board_lines, board_title
 from bot.core.models import (
     Board,
-    BoardView,
     GuildSettings,
     KeyPoint,
     Question,
@@ -49,7 +49,6 @@ TYPE_NAMES = {
     "systems": "Systems",
     "research_judgment": "Research judgment",
 }
-PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "all time"}
 
 
 def name(text: str) -> str:
@@ -276,26 +275,10 @@ def answers_for_reading(answers: Sequence[tuple[str, str]]) -> list[discord.Embe
 
 
 def leaderboard_embed(board: Board, caller_name: str | None = None) -> discord.Embed:
-    unit = "pts" if board.view is BoardView.POINTS else "avg score"
-    title = f"Leaderboard · {type_name(board.type_id)} · {PERIOD_NAMES[board.period.value]} · {board.view.value}"
-    lines = [
-        f"`#{row.rank:>2}` {name(row.display_name)} — **{row.value:.1f}** {unit} "
-        f"({plural(row.answers, 'answer')}, {plural(row.votes_cast, 'vote')})"
-        for row in board.rows
-    ]
-    if not lines:
-        lines = ["Nobody on this board yet. Answer today's question or rate an answer to get on it."]
-    caller = board.caller
-    if caller is not None and all(r.member_id != caller.member_id for r in board.rows):
-        lines += [
-            "…",
-            f"`#{caller.rank:>2}` {name(caller_name or caller.display_name)} — **{caller.value:.1f}** {unit}",
-        ]
+    title = board_title(board, type_name(board.type_id))
+    lines = board_lines(board, name, lambda figure: f"**{figure}**", caller_name)
     embed = discord.Embed(title=clip(title, TITLE_MAX), description=clip("\n".join(lines), DESCRIPTION_MAX))
-    if board.view is BoardView.POINTS:
-        embed.set_footer(text="Points: sum of answer scores / 10, plus 1 per answer you rated.")
-    else:
-        embed.set_footer(text="Rating: mean answer score, among members with at least 3 scored answers.")
+    embed.set_footer(text=FOOTERS[board.view])
     embed.colour = COLOUR
     return embed
 

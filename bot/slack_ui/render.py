@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.core.board_text import FOOTERS, board_lines, board_title
 from bot.core.models import (
     Board,
-    BoardView,
     Criterion,
     GuildSettings,
     KeyPoint,
@@ -46,7 +46,6 @@ TEXT_MAX = 4000  # a message's `text` (the notification fallback) is cut by Slac
 ANSWER_INPUT_MAX = 3000  # the most a plain_text_input takes
 
 DIFFICULTY = {1: "easy", 2: "medium", 3: "hard"}
-PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "all time"}
 ANSWER_BLOCK = "gb_answer_"  # block_id prefix naming the answer a bot message shows (Rate answer needs no look-up)
 POST_EVENT = "grill_round"  # the metadata event type of a round's post, found again by find_post
 THREAD_GONE_NOTE = "This round's post was deleted, so its results are posted here."
@@ -264,23 +263,9 @@ def answers_for_reading(answers: Sequence[tuple[str, str]], room: int = MODAL_BL
 
 
 def leaderboard_blocks(board: Board, qtype: QuestionType | None, caller_name: str | None = None) -> list[Block]:
-    unit = "pts" if board.view is BoardView.POINTS else "avg score"
-    title = f"Leaderboard · {type_name(qtype, board.type_id)} · {PERIOD_NAMES[board.period.value]} · {board.view.value}"
-    lines = [
-        f"`#{row.rank:>2}` {name(row.display_name)} — *{row.value:.1f}* {unit} "
-        f"({plural(row.answers, 'answer')}, {plural(row.votes_cast, 'vote')})"
-        for row in board.rows
-    ]
-    if not lines:
-        lines = ["Nobody on this board yet. Answer today's question or rate an answer to get on it."]
-    caller = board.caller
-    if caller is not None and all(r.member_id != caller.member_id for r in board.rows):
-        lines += ["…", f"`#{caller.rank:>2}` {name(caller_name or caller.display_name)} — *{caller.value:.1f}* {unit}"]
-    if board.view is BoardView.POINTS:
-        footer = "Points: sum of answer scores / 10, plus 1 per answer you rated."
-    else:
-        footer = "Rating: mean answer score, among members with at least 3 scored answers."
-    return [header(title), *(section(c) for c in chunks(lines, SECTION_MAX)), context(footer)]
+    title = board_title(board, type_name(qtype, board.type_id))
+    lines = board_lines(board, name, lambda figure: f"*{figure}*", caller_name)
+    return [header(title), *(section(c) for c in chunks(lines, SECTION_MAX)), context(FOOTERS[board.view])]
 
 
 def settings_blocks(settings: GuildSettings, next_post: datetime | None) -> list[Block]:
