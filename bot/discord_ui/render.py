@@ -14,7 +14,6 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown, format_dt
 
-from bot.core.board_text import FOOTERS, board_lines, board_title
 from bot.core.models import (
     Board,
     GuildSettings,
@@ -28,7 +27,8 @@ from bot.core.models import (
     numbered_key_points,
 )
 from bot.core.schedule import format_weekdays
-from bot.core.text import chunks, clip, plural
+from bot.core.scores_text import BOARD_FOOTERS, Markup, board_lines, board_title, results_lines
+from bot.core.text import chunks, clip
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -54,6 +54,9 @@ TYPE_NAMES = {
 def name(text: str) -> str:
     """A member's display name, safe to show: markdown escaped, mentions never resolved."""
     return escape_markdown(text)
+
+
+MARKUP = Markup(bold=lambda text: f"**{text}**", name=name, text=str)  # the bank's text shown as written
 
 
 def type_name(type_id: str | None) -> str:
@@ -201,22 +204,7 @@ def thread_name(rnd: Round) -> str:
 def results_messages(results: RoundResults) -> list[discord.Embed]:
     """The results as embeds, one per message: ranked answers (split as needed), then the key points."""
     rnd = results.round
-    lines = []
-    for row in results.answers:
-        if row.score is None:
-            lines.append(f"– {name(row.display_name)}: no votes")
-            continue
-        marks = " · ".join(
-            f"{c.criterion.label} {c.mean:.1f}{' ⚠' if c.disagreement else ''}"
-            for c in row.criteria
-            if c.mean is not None
-        )
-        voters = plural(row.voters, "vote")
-        lines.append(f"**{row.rank}.** {name(row.display_name)} — **{row.score:.1f}** ({voters})\n{marks}")
-    if not lines:
-        lines = ["Nobody answered this round. The key points are below, so it still counts as study."]
-    if any(c.disagreement for row in results.answers for c in row.criteria):
-        lines.append("⚠ voters split 0 vs 2 on that criterion: worth discussing in the thread.")
+    lines = results_lines(results, MARKUP)
     embeds = [
         discord.Embed(
             title=clip(f"Results · {type_name(rnd.question.type)}", TITLE_MAX), description=chunk, colour=COLOUR
@@ -276,9 +264,9 @@ def answers_for_reading(answers: Sequence[tuple[str, str]]) -> list[discord.Embe
 
 def leaderboard_embed(board: Board, caller_name: str | None = None) -> discord.Embed:
     title = board_title(board, type_name(board.type_id))
-    lines = board_lines(board, name, lambda figure: f"**{figure}**", caller_name)
+    lines = board_lines(board, MARKUP, caller_name)
     embed = discord.Embed(title=clip(title, TITLE_MAX), description=clip("\n".join(lines), DESCRIPTION_MAX))
-    embed.set_footer(text=FOOTERS[board.view])
+    embed.set_footer(text=BOARD_FOOTERS[board.view])
     embed.colour = COLOUR
     return embed
 

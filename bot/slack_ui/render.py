@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.core.board_text import FOOTERS, board_lines, board_title
 from bot.core.models import (
     Board,
     Criterion,
@@ -29,7 +28,8 @@ from bot.core.models import (
     numbered_key_points,
 )
 from bot.core.schedule import format_weekdays
-from bot.core.text import chunks, clip, plural
+from bot.core.scores_text import BOARD_FOOTERS, Markup, board_lines, board_title, results_lines
+from bot.core.text import chunks, clip
 
 Block = dict[str, Any]
 
@@ -58,6 +58,9 @@ def escape(text: str) -> str:
 
 def name(display_name: str) -> str:
     return escape(display_name)
+
+
+MARKUP = Markup(bold=lambda text: f"*{text}*", name=name, text=escape)  # mrkdwn, escaped
 
 
 def plain(text: str, limit: int = SECTION_MAX) -> dict[str, Any]:
@@ -190,23 +193,7 @@ def results_messages(
     """The results as messages of at most 49 blocks (one is kept for a note): ranked answers (split as
     needed), then the key points."""
     rnd = results.round
-    lines = []
-    for row in results.answers:
-        if row.score is None:
-            lines.append(f"– {name(row.display_name)}: no votes")
-            continue
-        marks = " · ".join(
-            f"{escape(c.criterion.label)} {c.mean:.1f}{' ⚠' if c.disagreement else ''}"
-            for c in row.criteria
-            if c.mean is not None
-        )
-        lines.append(
-            f"*{row.rank}.* {name(row.display_name)} — *{row.score:.1f}* ({plural(row.voters, 'vote')})\n{marks}"
-        )
-    if not lines:
-        lines = ["Nobody answered this round. The key points are below, so it still counts as study."]
-    if any(c.disagreement for row in results.answers for c in row.criteria):
-        lines.append("⚠ voters split 0 vs 2 on that criterion: worth discussing in the thread.")
+    lines = results_lines(results, MARKUP)
     ranked = [section(piece) for piece in chunks(lines, SECTION_MAX)]
     title = header(f"Results · {type_name(qtype, rnd.question.type)}")
     room = MESSAGE_BLOCKS_MAX - 2  # the header, and a block for a note
@@ -264,8 +251,8 @@ def answers_for_reading(answers: Sequence[tuple[str, str]], room: int = MODAL_BL
 
 def leaderboard_blocks(board: Board, qtype: QuestionType | None, caller_name: str | None = None) -> list[Block]:
     title = board_title(board, type_name(qtype, board.type_id))
-    lines = board_lines(board, name, lambda figure: f"*{figure}*", caller_name)
-    return [header(title), *(section(c) for c in chunks(lines, SECTION_MAX)), context(FOOTERS[board.view])]
+    lines = board_lines(board, MARKUP, caller_name)
+    return [header(title), *(section(c) for c in chunks(lines, SECTION_MAX)), context(BOARD_FOOTERS[board.view])]
 
 
 def settings_blocks(settings: GuildSettings, next_post: datetime | None) -> list[Block]:

@@ -26,6 +26,7 @@ from bot.core.ids import row_id
 from bot.core.models import Criterion
 from bot.core.services.rating import MessageToRate, RatingForm, vote_reply
 from bot.core.services.rounds import AnswerOutcome
+from bot.core.text import plural
 from bot.slack_ui import render
 from bot.slack_ui.context import SlackContext
 from bot.slack_ui.errors import guarded
@@ -228,7 +229,7 @@ async def offer_answers(slack: SlackContext, body: dict[str, Any], round_id: int
     )
     options = [
         {
-            "text": render.plain(f"{c.name} · {render.plural(c.votes, 'vote')} · {c.answer.body}", render.OPTION_MAX),
+            "text": render.plain(f"{c.name} · {plural(c.votes, 'vote')} · {c.answer.body}", render.OPTION_MAX),
             "value": str(c.answer.id),
         }
         for c in choices.choices

@@ -18,6 +18,7 @@ from bot.core.models import (
     RoundResults,
     RoundState,
 )
+from bot.core.text import plural
 from bot.discord_ui import render
 
 CRITERIA = tuple(Criterion(f"c{i}", "L" * 45, "D" * 100) for i in range(5))
@@ -106,7 +107,7 @@ def test_a_closed_post_drops_the_countdown_and_points_at_the_results():
 
 
 def test_counts_read_naturally():
-    assert render.plural(1, "vote") == "1 vote" and render.plural(2, "answer") == "2 answers"
+    assert plural(1, "vote") == "1 vote" and plural(2, "answer") == "2 answers"
 
 
 def test_an_answer_embed_names_its_answer_for_rate_answer():
