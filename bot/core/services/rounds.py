@@ -491,8 +491,8 @@ class GrillService:
         cached = cache.in_space(space_id, round_id)
         if cached is not None:
             return cached
-        rnd = await self.rounds.get(round_id) if names_a_row(round_id) else None
-        if rnd is None or rnd.space_id != space_id or not rnd.live:
+        rnd = await self._round_of(space_id, round_id)
+        if rnd is None or not rnd.live:
             raise NotFound(self.platforms.words(space_id, NOT_OPEN_HERE))
         return OpenRound.of(rnd)
 
@@ -533,10 +533,15 @@ class GrillService:
 
         Otherwise NotFound with one message, whether the id names another space's round, nothing,
         or nothing SQLite could hold: the refusal tells nothing about other spaces."""
-        rnd = await self.rounds.get(round_id) if names_a_row(round_id) else None
-        if rnd is None or rnd.space_id != space_id:
+        rnd = await self._round_of(space_id, round_id)
+        if rnd is None:
             raise NotFound(self.platforms.words(space_id, ROUND_NOT_HERE))
         return rnd
+
+    async def _round_of(self, space_id: str, round_id: int) -> Round | None:
+        """Round `round_id` (an untrusted id) when it is one of `space_id`'s."""
+        rnd = await self.rounds.get(round_id) if names_a_row(round_id) else None
+        return rnd if rnd is not None and rnd.space_id == space_id else None
 
     async def named_answers(self, rnd: Round) -> list[tuple[Answer, str]]:
         answers = await self.rounds.answers(rnd.id)
